@@ -1,0 +1,3 @@
+module github.com/yourang/yourang
+
+go 1.26.0

@@ -1,0 +1,334 @@
+package callsession
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// pushTimeout bounds one publish to one device, so that a slow platform
+// cannot hold the call start beyond the agent's patience.
+const pushTimeout = 5 * time.Second
+
+// Service runs the call session operations on a Store and a Pusher. It checks
+// who may do what, validates input, and keeps every failure of a dependency a
+// denial.
+type Service struct {
+	store  Store
+	pusher Pusher
+	policy *Policy
+	cfg    Config
+	clock  Clock
+	log    *slog.Logger
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithPusher sets the push channel; required for call starts, answers and
+// device registration.
+func WithPusher(p Pusher) Option { return func(s *Service) { s.pusher = p } }
+
+// WithPolicy replaces the default field policy.
+func WithPolicy(p *Policy) Option { return func(s *Service) { s.policy = p } }
+
+// WithClock replaces the system clock.
+func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithLogger sets the logger for errors that are handled and not returned.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// NewService returns a Service on store with cfg, which must be valid.
+func NewService(store Store, cfg Config, opts ...Option) *Service {
+	s := &Service{
+		store:  store,
+		cfg:    cfg,
+		policy: DefaultPolicy(),
+		clock:  SystemClock{},
+		log:    slog.Default(),
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// Config returns the service's configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// Policy returns the service's field policy.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// StartResult is the outcome of a call start.
+type StartResult struct {
+	Session Session
+	// Created is false when the call_ref was seen before and the earlier
+	// session is returned.
+	Created bool
+}
+
+// Start starts a call session for an agent and pushes the prompt to the
+// customer's enabled devices. A failed push does not fail the start: the
+// outcome counts it.
+func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (StartResult, error) {
+	if err := c.require(CallerAgent); err != nil {
+		return StartResult{}, err
+	}
+	if err := req.Validate(); err != nil {
+		return StartResult{}, err
+	}
+	if s.pusher == nil {
+		return StartResult{}, &Error{Code: CodeInternal, Message: "internal error", Err: errors.New("service has no pusher")}
+	}
+
+	now := s.clock.Now()
+	plan, devices, err := s.store.StartSession(ctx, req, now.Add(-s.cfg.PushBudgetPeriod), func(st CustomerState) (StartPlan, error) {
+		return PlanStart(st, req, now, s.cfg)
+	})
+	if err != nil {
+		return StartResult{}, err
+	}
+	if !plan.Created {
+		return StartResult{Session: plan.Session}, nil
+	}
+
+	sess := plan.Session
+	sess.Push = s.pushAll(ctx, sess, devices)
+	sess.PushedAt = s.clock.Now()
+	if err := s.store.RecordPush(ctx, sess.CallID, sess.Push, sess.PushedAt); err != nil {
+		// The session exists and the pushes went out; only the counts on the
+		// agent's later reads are missing.
+		s.log.ErrorContext(ctx, "record push outcome failed", "call_id", sess.CallID, "err", err)
+	}
+	return StartResult{Session: sess, Created: true}, nil
+}
+
+// pushAll publishes to every enabled device at once and counts the outcome.
+func (s *Service) pushAll(ctx context.Context, sess Session, devices []Device) PushOutcome {
+	n := Notification{
+		CallID:    sess.CallID,
+		AgentName: sess.Agent.DisplayName,
+		StartedAt: sess.StartedAt,
+		AnswerBy:  sess.AnswerBy,
+		TTL:       s.cfg.AnswerWindow,
+	}
+
+	var (
+		mu  sync.Mutex
+		out PushOutcome
+		wg  sync.WaitGroup
+	)
+	for _, d := range devices {
+		if !d.Enabled {
+			continue
+		}
+		out.Devices++
+		wg.Go(func() {
+			err := s.pushOne(ctx, d, n)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				out.Failed++
+				return
+			}
+			out.Sent++
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Service) pushOne(ctx context.Context, d Device, n Notification) error {
+	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
+	defer cancel()
+
+	err := s.pusher.Notify(ctx, d, n)
+	if err == nil {
+		return nil
+	}
+	log := s.log.With("call_id", n.CallID, "customer_id", d.CustomerID, "device_id", d.DeviceID)
+	if !errors.Is(err, ErrEndpointDisabled) {
+		log.WarnContext(ctx, "push failed", "err", err)
+		return err
+	}
+	log.InfoContext(ctx, "push endpoint disabled, marking device disabled", "err", err)
+	if derr := s.store.DisableDevice(ctx, d.CustomerID, d.DeviceID); derr != nil {
+		log.ErrorContext(ctx, "mark device disabled failed", "err", derr)
+	}
+	return err
+}
+
+// Session returns a session for an agent.
+func (s *Service) Session(ctx context.Context, c Caller, callID string) (Session, error) {
+	if err := c.require(CallerAgent); err != nil {
+		return Session{}, err
+	}
+	if err := validateID("call_id", callID); err != nil {
+		return Session{}, err
+	}
+	return s.store.Session(ctx, callID)
+}
+
+// Answer records a customer's answer. When the answer makes the session
+// denied, the fraud team is alerted.
+func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (AnswerResult, error) {
+	if err := c.require(CallerCustomer); err != nil {
+		return AnswerResult{}, err
+	}
+	req.CustomerID = c.ID
+	if err := req.Validate(s.cfg.MatchCodeDigits); err != nil {
+		return AnswerResult{}, err
+	}
+
+	res, err := s.store.Answer(ctx, req, s.clock.Now(), s.cfg)
+	if res.Denied && res.Changed {
+		s.alertFraud(ctx, res.Session)
+	}
+	return res, err
+}
+
+func (s *Service) alertFraud(ctx context.Context, sess Session) {
+	if s.pusher == nil {
+		s.log.ErrorContext(ctx, "fraud alert not sent: service has no pusher", "call_id", sess.CallID)
+		return
+	}
+	a := FraudAlert{
+		CallID:     sess.CallID,
+		CustomerID: sess.CustomerID,
+		AgentID:    sess.Agent.ID,
+		CallRef:    sess.CallRef,
+		Reason:     sess.Ended,
+		At:         sess.AnsweredAt,
+	}
+	// NOTE: the answer is already stored, so a failed alert is logged, not
+	// returned; the denied session remains visible in the store for the
+	// fraud team.
+	if err := s.pusher.AlertFraud(ctx, a); err != nil {
+		s.log.ErrorContext(ctx, "fraud alert failed", "call_id", sess.CallID, "customer_id", sess.CustomerID, "err", err)
+	}
+}
+
+// GateResult is the gate's answer for one request.
+type GateResult struct {
+	Session   Session
+	Decisions []Decision
+}
+
+// Gate decides, per field, whether the agent may read it on the session. Any
+// store error denies every field with ReasonUnavailable and is returned
+// alongside those decisions.
+func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []string) (GateResult, error) {
+	if err := c.require(CallerAgent); err != nil {
+		return GateResult{}, err
+	}
+	if err := validateID("call_id", callID); err != nil {
+		return GateResult{}, err
+	}
+	if err := ValidateFields(fields); err != nil {
+		return GateResult{}, err
+	}
+
+	var sensitive []string
+	for _, f := range fields {
+		if cl, ok := s.policy.Class(f); ok && cl == ClassSensitive {
+			sensitive = append(sensitive, f)
+		}
+	}
+
+	now := s.clock.Now()
+	sess, disclosed, err := s.readForGate(ctx, c, callID, sensitive, now)
+	if err != nil {
+		if ErrorCode(err) == CodeNotFound {
+			return GateResult{}, err
+		}
+		return GateResult{Decisions: DenyAll(fields)}, err
+	}
+
+	res := GateResult{Session: sess, Decisions: make([]Decision, len(fields))}
+	for i, f := range fields {
+		cl, known := s.policy.Class(f)
+		res.Decisions[i] = Decide(f, cl, known, sess, now, disclosed)
+	}
+	return res, nil
+}
+
+// readForGate reads the session, recording the disclosure of the sensitive
+// fields in the same atomic step when there are any.
+func (s *Service) readForGate(ctx context.Context, c Caller, callID string, sensitive []string, now time.Time) (Session, bool, error) {
+	if len(sensitive) == 0 {
+		sess, err := s.store.Session(ctx, callID)
+		return sess, false, err
+	}
+
+	// The agent's name is only known from the session, so the store fills
+	// AgentID and AgentName in from the session it reads.
+	ds := make([]Disclosure, len(sensitive))
+	for i, f := range sensitive {
+		ds[i] = Disclosure{Field: f, Principal: c.ID, At: now}
+	}
+	return s.store.Disclose(ctx, callID, ds, now)
+}
+
+// History returns the customer's sessions within the retention period,
+// newest first.
+func (s *Service) History(ctx context.Context, c Caller) ([]Session, error) {
+	if err := c.require(CallerCustomer); err != nil {
+		return nil, err
+	}
+	return s.store.History(ctx, c.ID, s.clock.Now().Add(-s.cfg.Retention))
+}
+
+// Now returns the service clock's current time, for rendering statuses.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// RegisterDevice creates or refreshes the customer's device and its push
+// endpoint.
+func (s *Service) RegisterDevice(ctx context.Context, c Caller, d Device) (Device, error) {
+	if err := c.require(CallerCustomer); err != nil {
+		return Device{}, err
+	}
+	d.CustomerID = c.ID
+	if err := ValidateDevice(d); err != nil {
+		return Device{}, err
+	}
+	if s.pusher == nil {
+		return Device{}, &Error{Code: CodeInternal, Message: "internal error", Err: errors.New("service has no pusher")}
+	}
+
+	arn, err := s.pusher.Register(ctx, d)
+	if err != nil {
+		return Device{}, err
+	}
+	d.EndpointARN = arn
+	d.Enabled = true
+	d.UpdatedAt = s.clock.Now()
+	if err := s.store.PutDevice(ctx, d); err != nil {
+		return Device{}, err
+	}
+	return d, nil
+}
+
+// RemoveDevice deletes the customer's device and its push endpoint.
+func (s *Service) RemoveDevice(ctx context.Context, c Caller, deviceID string) error {
+	if err := c.require(CallerCustomer); err != nil {
+		return err
+	}
+	if err := validateID("device_id", deviceID); err != nil {
+		return err
+	}
+	d, err := s.store.DeleteDevice(ctx, c.ID, deviceID)
+	if err != nil {
+		return err
+	}
+	if s.pusher == nil {
+		return nil
+	}
+	if err := s.pusher.Unregister(ctx, d); err != nil {
+		// The device is gone from the store, so nothing is pushed to it again;
+		// the orphaned endpoint only costs a line in SNS.
+		s.log.WarnContext(ctx, "delete push endpoint failed", "customer_id", c.ID, "device_id", deviceID, "err", err)
+	}
+	return nil
+}

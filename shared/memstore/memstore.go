@@ -1,0 +1,241 @@
+// Package memstore is the embedded store of the local mode: a
+// [callsession.Store] in memory, safe for concurrent use. Tests use it as the
+// store fake, and the store contract tests hold it to the same rules as the
+// DynamoDB store.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/yourang/yourang/shared/callsession"
+)
+
+var _ callsession.Store = (*Store)(nil)
+
+// Store keeps sessions and devices in memory. Data is lost when the process
+// stops.
+type Store struct {
+	mu       sync.Mutex
+	sessions map[string]callsession.Session           // by call id; guarded by mu
+	callRefs map[string]string                        // call_ref to call id; guarded by mu
+	devices  map[string]map[string]callsession.Device // customer id, then device id; guarded by mu
+	demo     bool
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithDemoDevices makes the store register one enabled demo device for any
+// customer that has none when a call starts, so that the local walk-through
+// works on a fresh machine before an app has registered a phone.
+func WithDemoDevices() Option { return func(s *Store) { s.demo = true } }
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		sessions: make(map[string]callsession.Session),
+		callRefs: make(map[string]string),
+		devices:  make(map[string]map[string]callsession.Device),
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// StartSession implements [callsession.Store].
+func (s *Store) StartSession(ctx context.Context, req callsession.StartRequest, since time.Time, plan func(callsession.CustomerState) (callsession.StartPlan, error)) (callsession.StartPlan, []callsession.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	var st callsession.CustomerState
+	if id, ok := s.callRefs[req.CallRef]; ok {
+		replay := s.sessions[id]
+		st.Replay = &replay
+	}
+	for _, sess := range s.sessions {
+		if sess.CustomerID != req.CustomerID {
+			continue
+		}
+		if sess.Status == callsession.StatusPending && (st.Pending == nil || sess.StartedAt.After(st.Pending.StartedAt)) {
+			pending := sess
+			st.Pending = &pending
+		}
+		if !sess.StartedAt.Before(since) {
+			st.RecentStarts = append(st.RecentStarts, sess.StartedAt)
+		}
+	}
+
+	p, err := plan(st)
+	if err != nil {
+		return callsession.StartPlan{}, nil, err
+	}
+	if !p.Created {
+		return p, nil, nil
+	}
+
+	if p.Supersede != "" {
+		s.sessions[p.Supersede] = callsession.Supersede(s.sessions[p.Supersede], p.Session.CallID)
+	}
+	s.sessions[p.Session.CallID] = p.Session
+	s.callRefs[p.Session.CallRef] = p.Session.CallID
+
+	if s.demo && len(s.devices[req.CustomerID]) == 0 {
+		s.putDevice(demoDevice(req.CustomerID, p.Session.StartedAt))
+	}
+	return p, s.deviceList(req.CustomerID), nil
+}
+
+func demoDevice(customerID string, now time.Time) callsession.Device {
+	return callsession.Device{
+		CustomerID:  customerID,
+		DeviceID:    "demo-phone",
+		Platform:    callsession.PlatformAPNSSandbox,
+		Token:       "demo-token-" + customerID,
+		EndpointARN: fmt.Sprintf("arn:aws:sns:local:000000000000:endpoint/APNS_SANDBOX/yourang-local/demo-phone-%s", customerID),
+		Enabled:     true,
+		UpdatedAt:   now,
+	}
+}
+
+// Session implements [callsession.Store].
+func (s *Store) Session(ctx context.Context, callID string) (callsession.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[callID]
+	if !ok {
+		return callsession.Session{}, callsession.NotFound(callID)
+	}
+	return clone(sess), nil
+}
+
+// Answer implements [callsession.Store].
+func (s *Store) Answer(ctx context.Context, req callsession.AnswerRequest, now time.Time, cfg callsession.Config) (callsession.AnswerResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[req.CallID]
+	if !ok {
+		return callsession.AnswerResult{}, callsession.NotFound(req.CallID)
+	}
+	res, err := callsession.ApplyAnswer(sess, req, now, cfg)
+	if res.Changed {
+		s.sessions[req.CallID] = res.Session
+	}
+	res.Session = clone(res.Session)
+	return res, err
+}
+
+// Disclose implements [callsession.Store].
+func (s *Store) Disclose(ctx context.Context, callID string, ds []callsession.Disclosure, now time.Time) (callsession.Session, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[callID]
+	if !ok {
+		return callsession.Session{}, false, callsession.NotFound(callID)
+	}
+	if !callsession.CanDisclose(sess, now) {
+		return clone(sess), false, nil
+	}
+	for _, d := range ds {
+		d.AgentID, d.AgentName = sess.Agent.ID, sess.Agent.DisplayName
+		sess.Disclosures = append(sess.Disclosures, d)
+	}
+	s.sessions[callID] = sess
+	return clone(sess), true, nil
+}
+
+// RecordPush implements [callsession.Store].
+func (s *Store) RecordPush(ctx context.Context, callID string, o callsession.PushOutcome, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[callID]
+	if !ok {
+		return callsession.NotFound(callID)
+	}
+	sess.Push, sess.PushedAt = o, at
+	s.sessions[callID] = sess
+	return nil
+}
+
+// History implements [callsession.Store].
+func (s *Store) History(ctx context.Context, customerID string, since time.Time) ([]callsession.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []callsession.Session
+	for _, sess := range s.sessions {
+		if sess.CustomerID == customerID && !sess.StartedAt.Before(since) {
+			out = append(out, clone(sess))
+		}
+	}
+	slices.SortFunc(out, func(a, b callsession.Session) int {
+		return cmp.Or(b.StartedAt.Compare(a.StartedAt), cmp.Compare(b.CallID, a.CallID))
+	})
+	return out, nil
+}
+
+// Devices implements [callsession.Store].
+func (s *Store) Devices(ctx context.Context, customerID string) ([]callsession.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deviceList(customerID), nil
+}
+
+func (s *Store) deviceList(customerID string) []callsession.Device {
+	var out []callsession.Device
+	for _, d := range s.devices[customerID] {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b callsession.Device) int { return cmp.Compare(a.DeviceID, b.DeviceID) })
+	return out
+}
+
+// PutDevice implements [callsession.Store].
+func (s *Store) PutDevice(ctx context.Context, d callsession.Device) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putDevice(d)
+	return nil
+}
+
+func (s *Store) putDevice(d callsession.Device) {
+	if s.devices[d.CustomerID] == nil {
+		s.devices[d.CustomerID] = make(map[string]callsession.Device)
+	}
+	s.devices[d.CustomerID][d.DeviceID] = d
+}
+
+// DeleteDevice implements [callsession.Store].
+func (s *Store) DeleteDevice(ctx context.Context, customerID, deviceID string) (callsession.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.devices[customerID][deviceID]
+	if !ok {
+		return callsession.Device{}, callsession.DeviceNotFound(deviceID)
+	}
+	delete(s.devices[customerID], deviceID)
+	return d, nil
+}
+
+// DisableDevice implements [callsession.Store].
+func (s *Store) DisableDevice(ctx context.Context, customerID, deviceID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.devices[customerID][deviceID]
+	if !ok {
+		return callsession.DeviceNotFound(deviceID)
+	}
+	d.Enabled = false
+	s.devices[customerID][deviceID] = d
+	return nil
+}
+
+// clone copies the disclosures so that callers cannot change stored state.
+func clone(s callsession.Session) callsession.Session {
+	s.Disclosures = slices.Clone(s.Disclosures)
+	return s
+}
