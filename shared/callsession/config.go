@@ -50,8 +50,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("answer window %s is out of range: set it between 30s and 1h", c.AnswerWindow)
 	case c.AccessWindow < time.Minute || c.AccessWindow > 24*time.Hour:
 		return fmt.Errorf("access window %s is out of range: set it between 1m and 24h", c.AccessWindow)
-	case c.Retention < 24*time.Hour || c.Retention < c.AnswerWindow+c.AccessWindow:
+	case c.Retention < 24*time.Hour:
 		return fmt.Errorf("retention %s is too short: set it to at least 24h", c.Retention)
+	case c.Retention < c.AnswerWindow+c.AccessWindow:
+		return fmt.Errorf("retention %s is shorter than the answer window plus the access window: set it to at least %s",
+			c.Retention, c.AnswerWindow+c.AccessWindow)
 	case c.MatchCodeDigits < 2 || c.MatchCodeDigits > 6:
 		return fmt.Errorf("match code length %d is out of range: set it between 2 and 6 digits", c.MatchCodeDigits)
 	case c.MaxWrongCodes < 1 || c.MaxWrongCodes > 10:

@@ -2,6 +2,7 @@ package callsession
 
 import (
 	"regexp"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,7 +52,7 @@ func validateDisplayName(name string) error {
 		return Errorf(CodeInvalid, "agent.display_name is %d characters long: use at most %d", n, maxDisplayName)
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return Errorf(CodeInvalid, "agent.display_name contains a control character: use printable text")
 		}
 	}
@@ -59,6 +60,8 @@ func validateDisplayName(name string) error {
 }
 
 // Validate returns a CodeInvalid error naming the first invalid value.
+// digits is the configured match code length, and a confirm must carry
+// exactly that many digits.
 func (r AnswerRequest) Validate(digits int) error {
 	if err := validateID("call_id", r.CallID); err != nil {
 		return err
@@ -73,8 +76,8 @@ func (r AnswerRequest) Validate(digits int) error {
 		if r.MatchCode == "" {
 			return Errorf(CodeInvalid, "match_code is missing: a \"confirm\" answer needs the code the agent read out")
 		}
-		if !isDigits(r.MatchCode) || len(r.MatchCode) > 6 {
-			return Errorf(CodeInvalid, "match_code %q is not valid: type the digits the agent read out", r.MatchCode)
+		if !isDigits(r.MatchCode) || len(r.MatchCode) != digits {
+			return Errorf(CodeInvalid, "match_code %q is not valid: type the %d digits the agent read out", r.MatchCode, digits)
 		}
 		return nil
 	case "":
