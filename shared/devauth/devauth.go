@@ -100,8 +100,10 @@ func (t Tokens) Authenticate(r *http.Request) (callsession.Caller, error) {
 	if header == "" {
 		return callsession.Caller{}, nil
 	}
-	token, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok {
+	// The scheme is case-insensitive (RFC 9110, section 11.1). An empty
+	// token is rejected here, so that it never matches an unset token.
+	scheme, token, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return callsession.Caller{}, callsession.Errorf(callsession.CodeUnauthenticated, "Authorization header is not a bearer token: send \"Authorization: Bearer <token>\"")
 	}
 

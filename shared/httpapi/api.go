@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/yourang/yourang/shared/callsession"
 )
@@ -75,14 +77,34 @@ func New(svc *callsession.Service, auth Authenticator, opts ...Option) *API {
 	for pattern, h := range o.extra {
 		a.mux.Handle(pattern, h)
 	}
-	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(r.Context(), w, callsession.Errorf(callsession.CodeNotFound, "no route for %s %s: see the API reference in docs/api.md", r.Method, r.URL.Path), nil)
-	})
+	a.mux.HandleFunc("/", a.noRoute)
 	return a
 }
 
-// ServeHTTP implements http.Handler.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. A path with an empty, "." or ".."
+// segment, such as /v1/calls//gate, gets 404: ServeMux would redirect it to
+// the cleaned path, which names another route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isCleanPath(r.URL.EscapedPath()) {
+		a.noRoute(w, r)
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
+	a.writeError(r.Context(), w, callsession.Errorf(callsession.CodeNotFound, "no route for %s %s: see the API reference in docs/api.md", r.Method, r.URL.Path), nil)
+}
+
+// isCleanPath reports whether p is rooted and path.Clean leaves it unchanged,
+// apart from a trailing slash.
+func isCleanPath(p string) bool {
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return strings.HasPrefix(p, "/") && clean == p
+}
 
 // handlerFunc is a route handler that runs after the caller is authenticated
 // and of the route's kind.
