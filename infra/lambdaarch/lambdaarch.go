@@ -1,8 +1,8 @@
 // Package lambdaarch names the CPU architecture of the Lambda functions in
 // one place. The Makefile cross-compiles the bootstrap binaries for GOARCH
 // (through infra/cmd/goarch) and the CDK stack picks the matching Lambda
-// architecture, so a binary can never be deployed to the wrong one. The
-// package imports nothing, so reading the constant compiles in a second.
+// architecture, so the two cannot drift apart. The package imports nothing,
+// so reading the constant compiles in a second.
 package lambdaarch
 
 // GOARCH is the Go architecture of every function's bootstrap binary. Lambda

@@ -52,8 +52,7 @@ const (
 	CallsExpiredUnanswered = "CallsExpiredUnanswered"
 	// DevicesReached counts devices that SNS accepted a push for.
 	DevicesReached = "DevicesReached"
-	// DevicesFailed counts devices whose push failed, disabled endpoints
-	// included.
+	// DevicesFailed counts devices whose push failed.
 	DevicesFailed = "DevicesFailed"
 	// TimeToAnswer is the time from the start of a session to the
 	// customer's answer, in TimeToAnswerUnit.
