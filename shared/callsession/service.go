@@ -16,12 +16,13 @@ const pushTimeout = 5 * time.Second
 // who may do what, validates input, and keeps every failure of a dependency a
 // denial.
 type Service struct {
-	store  Store
-	pusher Pusher
-	policy *Policy
-	cfg    Config
-	clock  Clock
-	log    *slog.Logger
+	store   Store
+	pusher  Pusher
+	policy  *Policy
+	cfg     Config
+	clock   Clock
+	log     *slog.Logger
+	metrics Metrics
 }
 
 // Option configures a Service.
@@ -43,11 +44,12 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // NewService returns a Service on store with cfg, which must be valid.
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{
-		store:  store,
-		cfg:    cfg,
-		policy: DefaultPolicy(),
-		clock:  SystemClock{},
-		log:    slog.Default(),
+		store:   store,
+		cfg:     cfg,
+		policy:  DefaultPolicy(),
+		clock:   SystemClock{},
+		log:     slog.Default(),
+		metrics: noMetrics{},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -84,14 +86,18 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (StartR
 	}
 
 	now := s.clock.Now()
+	var state CustomerState
 	plan, devices, err := s.store.StartSession(ctx, req, now.Add(-s.cfg.PushBudgetPeriod), func(st CustomerState) (StartPlan, error) {
+		state = st
 		return PlanStart(st, req, now, s.cfg)
 	})
 	if err != nil {
 		return StartResult{}, err
 	}
 	if !plan.Created {
-		return StartResult{Session: plan.Session}, nil
+		res := StartResult{Session: plan.Session}
+		s.recordStart(res, plan, state, now)
+		return res, nil
 	}
 
 	sess := plan.Session
@@ -102,7 +108,9 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (StartR
 		// agent's later reads are missing.
 		s.log.ErrorContext(ctx, "record push outcome failed", "call_id", sess.CallID, "err", err)
 	}
-	return StartResult{Session: sess, Created: true}, nil
+	res := StartResult{Session: sess, Created: true}
+	s.recordStart(res, plan, state, now)
+	return res, nil
 }
 
 // pushAll publishes to every enabled device at once and counts the outcome.
@@ -183,6 +191,7 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 	}
 
 	res, err := s.store.Answer(ctx, req, s.clock.Now(), s.cfg)
+	s.recordAnswer(res)
 	if res.Denied && res.Changed {
 		s.alertFraud(ctx, res.Session)
 	}
@@ -243,7 +252,9 @@ func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []st
 		if ErrorCode(err) == CodeNotFound {
 			return GateResult{}, err
 		}
-		return GateResult{Decisions: DenyAll(fields)}, err
+		res := GateResult{Decisions: DenyAll(fields)}
+		s.recordGate(res.Decisions)
+		return res, err
 	}
 
 	res := GateResult{Session: sess, Decisions: make([]Decision, len(fields))}
@@ -251,6 +262,7 @@ func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []st
 		cl, known := s.policy.Class(f)
 		res.Decisions[i] = Decide(f, cl, known, sess, now, disclosed)
 	}
+	s.recordGate(res.Decisions)
 	return res, nil
 }
 

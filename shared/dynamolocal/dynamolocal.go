@@ -1,7 +1,7 @@
 // Package dynamolocal starts and stops DynamoDB Local, AWS's DynamoDB
 // emulator, for the tests and for the local mode. The emulator is the jar
 // that the npm package amplify-dynamodb-simulator installs under
-// node_modules; it needs a Java runtime on the PATH.
+// tools/node_modules; it needs a Java runtime on the PATH.
 package dynamolocal
 
 import (
@@ -29,9 +29,9 @@ import (
 // is: the directory that contains DynamoDBLocal.jar and DynamoDBLocal_lib.
 const DirEnv = "YOURANG_DYNAMODB_LOCAL_DIR"
 
-// moduleEmulatorDir is where npm installs the emulator, relative to the
-// module root.
-const moduleEmulatorDir = "node_modules/amplify-dynamodb-simulator/emulator"
+// moduleEmulatorDir is the directory, relative to the module root, into
+// which npm installs the emulator.
+const moduleEmulatorDir = "tools/node_modules/amplify-dynamodb-simulator/emulator"
 
 // The dummy credentials and region of every client. DynamoDB Local keeps a
 // separate database per access key and region, so all clients that should
@@ -47,11 +47,11 @@ const (
 var ErrNotInstalled = errors.New("DynamoDB Local is not installed")
 
 // Options configures [Start]. The zero value finds the emulator in the
-// module's node_modules or in $YOURANG_DYNAMODB_LOCAL_DIR, runs the java on
+// module's tools/node_modules or in $YOURANG_DYNAMODB_LOCAL_DIR, runs the java on
 // the PATH and picks a free port.
 type Options struct {
 	// Dir is the directory that contains DynamoDBLocal.jar. Empty means
-	// $YOURANG_DYNAMODB_LOCAL_DIR, else node_modules under the module root.
+	// $YOURANG_DYNAMODB_LOCAL_DIR, else tools/node_modules under the module root.
 	Dir string
 	// Java is the java command; empty means "java" from the PATH.
 	Java string
@@ -140,7 +140,7 @@ func (s *Server) run(java, dir string, port int) error {
 	return nil
 }
 
-// waitReady polls the port until the emulator answers HTTP. Any response,
+// waitReady polls the port until the emulator responds to HTTP. Any response,
 // even an error status for the unsigned request, means it is serving.
 func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -204,7 +204,7 @@ func (s *Server) Close() error {
 }
 
 // emulatorDir returns the directory with DynamoDBLocal.jar: dir if set, else
-// $YOURANG_DYNAMODB_LOCAL_DIR, else node_modules under the module root.
+// $YOURANG_DYNAMODB_LOCAL_DIR, else tools/node_modules under the module root.
 func emulatorDir(dir string) (string, error) {
 	if dir == "" {
 		dir = os.Getenv(DirEnv)
@@ -245,9 +245,9 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// freePort asks the kernel for a free port on 127.0.0.1.
+// freePort returns a port on 127.0.0.1 that the kernel reports free.
 // NOTE: another process can take the port between this check and the
-// emulator's start; Start then fails with the emulator's bind error.
+// emulator's start, and Start then fails with the emulator's bind error.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/yourang/yourang/shared/callsession"
+	"github.com/yourang/yourang/shared/devauth"
+	"github.com/yourang/yourang/shared/outbox"
+)
+
+// outboxHandler serves GET /local/outbox: the messages that would have been
+// published to SNS. A customer sees only their own notifications; the agent
+// tool sees every record, fraud alerts included. This route exists only in
+// the local mode.
+func outboxHandler(box *outbox.Outbox, tokens devauth.Tokens) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := tokens.Authenticate(r)
+		if err != nil || c.ID == "" {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeProblem(w, http.StatusUnauthorized, "credentials are missing or invalid: send a token that the local server printed at start")
+			return
+		}
+
+		filter := r.URL.Query().Get("customer_id")
+		if c.Kind == callsession.CallerCustomer {
+			if filter != "" && filter != c.ID {
+				writeProblem(w, http.StatusForbidden, "a customer can read only their own notifications: leave out customer_id")
+				return
+			}
+			filter = c.ID
+		}
+
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(map[string]any{"messages": box.Records(filter)})
+	})
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{
+		"type": "urn:yourang:problem:local_outbox", "title": http.StatusText(status), "status": status, "detail": detail,
+	})
+}
