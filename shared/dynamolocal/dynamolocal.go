@@ -46,12 +46,13 @@ const (
 // command is missing.
 var ErrNotInstalled = errors.New("DynamoDB Local is not installed")
 
-// Options configures [Start]. The zero value finds the emulator in the
-// module's tools/node_modules or in $YOURANG_DYNAMODB_LOCAL_DIR, runs the java on
-// the PATH and picks a free port.
+// Options configures [Start]. The zero value finds the emulator in
+// $YOURANG_DYNAMODB_LOCAL_DIR or else in the module's tools/node_modules,
+// runs the java on the PATH and picks a free port.
 type Options struct {
 	// Dir is the directory that contains DynamoDBLocal.jar. Empty means
-	// $YOURANG_DYNAMODB_LOCAL_DIR, else tools/node_modules under the module root.
+	// $YOURANG_DYNAMODB_LOCAL_DIR, else tools/node_modules under the module
+	// root.
 	Dir string
 	// Java is the java command; empty means "java" from the PATH.
 	Java string
@@ -219,7 +220,7 @@ func emulatorDir(dir string) (string, error) {
 
 	jar := filepath.Join(dir, "DynamoDBLocal.jar")
 	if _, err := os.Stat(jar); err != nil {
-		return "", fmt.Errorf("%w: %s not found: run npm install in the module root, or set %s to the directory that contains DynamoDBLocal.jar",
+		return "", fmt.Errorf("%w: %s not found: run make deps (npm ci in tools/), or set %s to the directory that contains DynamoDBLocal.jar",
 			ErrNotInstalled, jar, DirEnv)
 	}
 	return dir, nil

@@ -30,12 +30,12 @@ func (s *Store) Answer(ctx context.Context, req callsession.AnswerRequest, now t
 	if err == nil {
 		sess, err := decodeSession(out.Attributes)
 		if err != nil {
-			return callsession.AnswerResult{}, fmt.Errorf("answer session %s: %w", req.CallID, err)
+			return callsession.AnswerResult{}, fmt.Errorf("store answer to session %s: %w", req.CallID, err)
 		}
 		return callsession.AnswerResult{Session: sess, Changed: true, Denied: req.Answer == callsession.AnswerDeny}, nil
 	}
 	if !conditionFailed(err) {
-		return callsession.AnswerResult{}, unavailable(fmt.Errorf("answer session %s: %w", req.CallID, err))
+		return callsession.AnswerResult{}, unavailable(fmt.Errorf("store answer to session %s: %w", req.CallID, err))
 	}
 	sess, err := s.decodeOld(req.CallID, err)
 	if err != nil {
@@ -126,13 +126,13 @@ func (s *Store) applyAndStore(ctx context.Context, sess callsession.Session, req
 		if err == nil {
 			stored, err := decodeSession(out.Attributes)
 			if err != nil {
-				return callsession.AnswerResult{}, fmt.Errorf("answer session %s: %w", req.CallID, err)
+				return callsession.AnswerResult{}, fmt.Errorf("store answer to session %s: %w", req.CallID, err)
 			}
 			res.Session = stored
 			return res, answerErr
 		}
 		if !conditionFailed(err) {
-			return callsession.AnswerResult{}, unavailable(fmt.Errorf("answer session %s: %w", req.CallID, err))
+			return callsession.AnswerResult{}, unavailable(fmt.Errorf("store answer to session %s: %w", req.CallID, err))
 		}
 		if sess, err = s.decodeOld(req.CallID, err); err != nil {
 			return callsession.AnswerResult{}, err
@@ -151,7 +151,7 @@ func (s *Store) decodeOld(callID string, condErr error) (callsession.Session, er
 	}
 	sess, err := decodeSession(old)
 	if err != nil {
-		return callsession.Session{}, fmt.Errorf("answer session %s: %w", callID, err)
+		return callsession.Session{}, fmt.Errorf("store answer to session %s: %w", callID, err)
 	}
 	return sess, nil
 }

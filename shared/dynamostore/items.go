@@ -107,8 +107,8 @@ type metaItem struct {
 	SK        string `dynamodbav:"sk"`
 	ExpiresAt int64  `dynamodbav:"expires_at"` // that of the newest session
 	Version   int64  `dynamodbav:"version"`
-	// PendingCallID is the newest session, which is the only one that can
-	// still be pending; PendingAnswerBy is its answer deadline.
+	// PendingCallID is the newest session, the only one that can still be
+	// pending, and PendingAnswerBy is the end of its answer window.
 	PendingCallID   string `dynamodbav:"pending_call_id,omitempty"`
 	PendingAnswerBy int64  `dynamodbav:"pending_answer_by,omitempty"`
 	// RecentStarts holds the start times, in Unix nanoseconds, of the

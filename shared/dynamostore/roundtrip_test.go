@@ -129,8 +129,9 @@ func TestRoundTrips(t *testing.T) {
 	answer(second.Session, second.Session.MatchCode, "")
 	wantRoundTrips(t, rec, "repeated confirm", 1, "UpdateItem")
 
-	// The previous session is confirmed: CustomerIndex tells the next start
-	// that there is nothing to supersede, so it needs no second write.
+	// The previous session is confirmed, and the CustomerIndex copy read by
+	// the next start shows it, so that start plans no supersede and needs no
+	// second write.
 	third := start("ref-3", now.Add(3*time.Second))
 	wantRoundTrips(t, rec, "start after a confirmed session", 2, "GetItem Query Query TransactWriteItems")
 	if third.Supersede != "" {

@@ -16,7 +16,7 @@ import (
 	"github.com/yourang/yourang/shared/callsession"
 )
 
-// startRead is what a call start reads before it plans.
+// startRead is the customer state that a call start reads before it plans.
 type startRead struct {
 	state   callsession.CustomerState
 	devices []callsession.Device

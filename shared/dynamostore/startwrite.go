@@ -42,8 +42,8 @@ func (s *Store) writeStart(ctx context.Context, since time.Time, p callsession.S
 	return raceOf(canceled, p, err)
 }
 
-// raceOf tells a lost race from a failure in a canceled transaction, and
-// decodes the superseded session if its condition failed.
+// raceOf separates a lost race from a failure in a canceled transaction,
+// and decodes the superseded session if its condition failed.
 func raceOf(canceled *types.TransactionCanceledException, p callsession.StartPlan, err error) (*startRace, error) {
 	race := &startRace{}
 	for i, r := range canceled.CancellationReasons {
@@ -173,7 +173,7 @@ func (s *Store) newMetaPut(since time.Time, sess callsession.Session, old *metaI
 }
 
 // supersedeUpdate expires the session callID in favor of next, on the
-// condition that it is still pending; when an answer landed first, the
+// condition that it is still pending. When an answer landed first, the
 // failed condition returns the session as it is now.
 func (s *Store) supersedeUpdate(callID string, next callsession.Session) types.TransactWriteItem {
 	e := newExprArgs()
