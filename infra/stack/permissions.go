@@ -19,6 +19,7 @@ var (
 	// callstart reads the customer's state and devices, writes the session,
 	// the call reference and the customer's metadata in one transaction,
 	// records the push outcome and disables devices whose endpoint is gone.
+	// Its query of the customer index is granted in a statement of its own.
 	callStartTableActions = []string{
 		"dynamodb:ConditionCheckItem",
 		"dynamodb:GetItem",
@@ -64,6 +65,9 @@ func grantPermissions(functions map[string]awslambda.Function, table awsdynamodb
 
 	callstart := functions[metricnames.FunctionCallStart]
 	callstart.AddToRolePolicy(allow(callStartTableActions, tableARN))
+	// A call start reads the customer's newest session from the index, to
+	// know whether it is still pending.
+	callstart.AddToRolePolicy(allow([]string{"dynamodb:Query"}, indexARN))
 	callstart.AddToRolePolicy(allow([]string{"sns:Publish"}, endpointPatterns(push)...))
 
 	respond := functions[metricnames.FunctionRespond]

@@ -585,6 +585,7 @@ func TestFunctionPermissionResources(t *testing.T) {
 		want     []string
 	}{
 		{metricnames.FunctionCallStart, "dynamodb:PutItem", []string{tableARN}},
+		{metricnames.FunctionCallStart, "dynamodb:Query", []string{tableARN, indexARN}},
 		{metricnames.FunctionCallStart, "sns:Publish", quoted(apnsEndpoints, sandboxEndpoint, gcmEndpoints)},
 		{metricnames.FunctionRespond, "dynamodb:Query", []string{tableARN, indexARN}},
 		{metricnames.FunctionRespond, "sns:Publish", []string{fmt.Sprintf(`{"Ref":"%s"}`, fraudTopicID)}},
