@@ -69,8 +69,8 @@ func Decide(field string, c Class, known bool, s Session, now time.Time, disclos
 	return d
 }
 
-// DenyAll returns a denial of every field with ReasonUnavailable, the
-// answer of the gate when the store failed.
+// DenyAll returns a denial of every field with ReasonUnavailable, the gate's
+// result when the store failed.
 func DenyAll(fields []string) []Decision {
 	out := make([]Decision, len(fields))
 	for i, f := range fields {

@@ -43,14 +43,14 @@ type Device struct {
 	// made-up ARN of the same shape.
 	EndpointARN string
 	// Enabled turns false when the platform reports the token disabled or the
-	// endpoint deleted; such a device is not pushed to again until the app
-	// registers it anew.
+	// endpoint deleted. Such a device gets no push until the app registers it
+	// again.
 	Enabled   bool
 	UpdatedAt time.Time
 }
 
-// Notification is what a push tells the customer's phone. It carries no
-// match code and no personal or account data.
+// Notification is the content of a push to the customer's phone. It
+// carries no match code and no personal or account data.
 type Notification struct {
 	CallID    string
 	AgentName string

@@ -1,7 +1,8 @@
-// Package lambdaapp wires one Lambda function of the service: it reads and
-// validates the function's configuration, builds the DynamoDB store and the
-// SNS pusher from an AWS config that the main package loaded, and serves the
-// function's route group through the API Gateway HTTP API adapter.
+// Package lambdaapp wires one Lambda function of the service. It reads and
+// validates the function's configuration and builds the DynamoDB store and
+// the SNS pusher from an AWS config that the main package loaded. Its
+// handler serves the function's route group through the API Gateway HTTP
+// API adapter.
 package lambdaapp
 
 import (
@@ -92,7 +93,8 @@ func New(awsCfg aws.Config, group httpapi.Group, lookup settings.Lookup, log *sl
 }
 
 // newPusher builds the SNS pusher with the settings the group needs: the
-// fraud topic to answer, the platform applications to push and register.
+// fraud topic for respond, the platform applications for callstart and
+// devices.
 func newPusher(awsCfg aws.Config, group httpapi.Group, lookup settings.Lookup) (*snspush.Pusher, error) {
 	cfg := snspush.Config{
 		PlatformApplicationARNs: map[callsession.Platform]string{},
@@ -129,8 +131,8 @@ func newPusher(awsCfg aws.Config, group httpapi.Group, lookup settings.Lookup) (
 }
 
 // Handle serves one event. A body that API Gateway marked as base64 but that
-// does not decode is answered with 400 here, because the adapter would turn
-// it into a Go error and API Gateway into a 500.
+// does not decode gets a 400 here, because the adapter would turn it into a
+// Go error and API Gateway into a 500.
 func (h *Handler) Handle(ctx context.Context, event events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if event.IsBase64Encoded {
 		if _, err := base64.StdEncoding.DecodeString(event.Body); err != nil {
