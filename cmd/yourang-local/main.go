@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/yourang/yourang/shared/httpapi"
 	"github.com/yourang/yourang/shared/metricnames"
 	"github.com/yourang/yourang/shared/outbox"
+	"github.com/yourang/yourang/shared/settings"
 )
 
 // The environment variables of the local mode, beside those of package
@@ -41,14 +43,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, log); err != nil {
+	if err := run(ctx, os.LookupEnv, os.Stdout, log); err != nil {
 		log.Error("local mode stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, log *slog.Logger) error {
-	cfg, err := loadConfig(os.LookupEnv)
+// run serves until ctx is done. It prints the URL, the credentials and the
+// walk-through to out, and logs to log.
+func run(ctx context.Context, lookup settings.Lookup, out io.Writer, log *slog.Logger) error {
+	cfg, err := loadConfig(lookup)
 	if err != nil {
 		return err
 	}
@@ -85,7 +89,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	baseURL := "http://" + ln.Addr().String()
-	printWalkthrough(os.Stdout, baseURL, cfg)
+	printWalkthrough(out, baseURL, cfg)
 	log.Info("local mode started", "url", baseURL, "store", cfg.store)
 
 	errc := make(chan error, 1)
