@@ -81,10 +81,12 @@ func PlanStart(st CustomerState, req StartRequest, now time.Time, cfg Config) (S
 // budgetWait reports whether the budget is spent at now and, if so, how long
 // until the oldest start in the rolling period leaves it.
 func budgetWait(starts []time.Time, now time.Time, cfg Config) (time.Duration, bool) {
+	// A start later than now still counts: under concurrency another request
+	// may have stored its start after this request read the clock.
 	windowStart := now.Add(-cfg.PushBudgetPeriod)
 	var inWindow []time.Time
 	for _, t := range starts {
-		if t.After(windowStart) && !t.After(now) {
+		if t.After(windowStart) {
 			inWindow = append(inWindow, t)
 		}
 	}

@@ -208,7 +208,7 @@ func TestPlanStartBudget(t *testing.T) {
 		// RetryAfter is at least 1s, so that a Retry-After header never says 0.
 		{"oldest leaves in 1ms", []time.Time{now.Add(-time.Hour + time.Millisecond), now.Add(-40 * time.Minute), now.Add(-30 * time.Minute), now.Add(-20 * time.Minute), now.Add(-time.Minute)}, callsession.CodeRateLimited, time.Second},
 		{"old starts not counted", minutesAgo(180, 120, 90, 61, 1), "", 0},
-		{"future start not counted", append(minutesAgo(40, 30, 20, 1), now.Add(time.Minute)), "", 0},
+		{"later start counted", append(minutesAgo(40, 30, 20, 1), now.Add(time.Minute)), callsession.CodeRateLimited, 20 * time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

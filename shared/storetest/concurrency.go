@@ -107,8 +107,10 @@ type startOutcome struct {
 // testConcurrentStarts races starts of one customer with distinct call_refs:
 // the push budget holds, and exactly one session is left pending.
 func testConcurrentStarts(t *testing.T, f *fixture) {
-	now := t0.Add(time.Minute)
 	outcomes := race(func(i int) startOutcome {
+		// Each start reads its own clock, as the service does, so a start
+		// can find starts stored later than its own time.
+		now := t0.Add(time.Minute + time.Duration(i)*time.Millisecond)
 		p, _, err := f.tryStart("cus-1", fmt.Sprintf("ref-%d", i), now)
 		return startOutcome{p, err}
 	})
