@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -131,6 +132,41 @@ func TestGateUnavailable(t *testing.T) {
 	line := findLogLine(t, gate.waitForLog(t, `"request failed"`), "request failed")
 	if line["requestId"] == nil || line["level"] != "ERROR" {
 		t.Errorf("error log line: got %v, want JSON with level ERROR and requestId", line)
+	}
+}
+
+// TestGateStalledStore points the gate at an endpoint that accepts
+// connections and never answers: the store timeout makes the gate answer
+// 503 and deny every field instead of hanging.
+func TestGateStalledStore(t *testing.T) {
+	env, _ := baseEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() }) // hold it open, say nothing
+		}
+	}()
+	env["YOURANG_DYNAMODB_ENDPOINT"] = "http://" + ln.Addr().String()
+	gate := startFunction(t, "gate", env)
+
+	// Without the store timeout the invocation would hang until the
+	// client's 30s timeout in invoke and fail the test.
+	resp := gate.invoke(t, event(t, apiRequest{
+		caller: agentCaller, routeKey: "POST /v1/calls/{call_id}/gate",
+		path: "/v1/calls/call_any/gate", pathParams: map[string]string{"call_id": "call_any"},
+		body: `{"fields": ["balance"]}`,
+	}))
+	wantStatus(t, "gate with a stalled store", resp, http.StatusServiceUnavailable)
+	if !strings.Contains(resp.Body, `"reason":"unavailable"`) {
+		t.Errorf("body does not deny the field as unavailable: %s", resp.Body)
 	}
 }
 

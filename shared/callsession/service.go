@@ -12,6 +12,11 @@ import (
 // cannot hold the call start beyond the agent's patience.
 const pushTimeout = 5 * time.Second
 
+// DefaultStoreTimeout bounds each store operation of a request, so that a
+// store that stops answering gives a prompt denial instead of a hung gate.
+// It stays under the gate function's Lambda timeout of 5 seconds.
+const DefaultStoreTimeout = 3 * time.Second
+
 // Service runs the call session operations on a Store and a Pusher. It checks
 // who may do what, validates input, and keeps every failure of a dependency a
 // denial.
@@ -23,6 +28,8 @@ type Service struct {
 	clock   Clock
 	log     *slog.Logger
 	metrics Metrics
+	// storeTimeout bounds each store operation.
+	storeTimeout time.Duration
 }
 
 // Option configures a Service.
@@ -41,15 +48,24 @@ func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
 // WithLogger sets the logger for errors that are handled and not returned.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
+// WithStoreTimeout replaces DefaultStoreTimeout.
+func WithStoreTimeout(d time.Duration) Option { return func(s *Service) { s.storeTimeout = d } }
+
+// storeContext returns ctx bounded by the store timeout.
+func (s *Service) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.storeTimeout)
+}
+
 // NewService returns a Service on store with cfg, which must be valid.
 func NewService(store Store, cfg Config, opts ...Option) *Service {
 	s := &Service{
-		store:   store,
-		cfg:     cfg,
-		policy:  DefaultPolicy(),
-		clock:   SystemClock{},
-		log:     slog.Default(),
-		metrics: noMetrics{},
+		store:        store,
+		cfg:          cfg,
+		policy:       DefaultPolicy(),
+		clock:        SystemClock{},
+		log:          slog.Default(),
+		metrics:      noMetrics{},
+		storeTimeout: DefaultStoreTimeout,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -87,7 +103,9 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (StartR
 
 	now := s.clock.Now()
 	var state CustomerState
-	plan, devices, err := s.store.StartSession(ctx, req, now.Add(-s.cfg.PushBudgetPeriod), func(st CustomerState) (StartPlan, error) {
+	storeCtx, cancel := s.storeContext(ctx)
+	defer cancel()
+	plan, devices, err := s.store.StartSession(storeCtx, req, now.Add(-s.cfg.PushBudgetPeriod), func(st CustomerState) (StartPlan, error) {
 		state = st
 		return PlanStart(st, req, now, s.cfg)
 	})
@@ -103,7 +121,9 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (StartR
 	sess := plan.Session
 	sess.Push = s.pushAll(ctx, sess, devices)
 	sess.PushedAt = s.clock.Now()
-	if err := s.store.RecordPush(ctx, sess.CallID, sess.Push, sess.PushedAt); err != nil {
+	recordCtx, cancelRecord := s.storeContext(ctx)
+	defer cancelRecord()
+	if err := s.store.RecordPush(recordCtx, sess.CallID, sess.Push, sess.PushedAt); err != nil {
 		// The session exists and the pushes went out; only the counts on the
 		// agent's later reads are missing.
 		s.log.ErrorContext(ctx, "record push outcome failed", "call_id", sess.CallID, "err", err)
@@ -176,6 +196,8 @@ func (s *Service) Session(ctx context.Context, c Caller, callID string) (Session
 	if err := validateID("call_id", callID); err != nil {
 		return Session{}, err
 	}
+	ctx, cancel := s.storeContext(ctx)
+	defer cancel()
 	return s.store.Session(ctx, callID)
 }
 
@@ -190,7 +212,9 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 		return AnswerResult{}, err
 	}
 
-	res, err := s.store.Answer(ctx, req, s.clock.Now(), s.cfg)
+	storeCtx, cancel := s.storeContext(ctx)
+	defer cancel()
+	res, err := s.store.Answer(storeCtx, req, s.clock.Now(), s.cfg)
 	s.recordAnswer(res)
 	if res.Denied && res.Changed {
 		s.alertFraud(ctx, res.Session)
@@ -269,6 +293,8 @@ func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []st
 // readForGate reads the session, recording the disclosure of the sensitive
 // fields in the same atomic step when there are any.
 func (s *Service) readForGate(ctx context.Context, c Caller, callID string, sensitive []string, now time.Time) (Session, bool, error) {
+	ctx, cancel := s.storeContext(ctx)
+	defer cancel()
 	if len(sensitive) == 0 {
 		sess, err := s.store.Session(ctx, callID)
 		return sess, false, err
@@ -289,6 +315,8 @@ func (s *Service) History(ctx context.Context, c Caller) ([]Session, error) {
 	if err := c.require(CallerCustomer); err != nil {
 		return nil, err
 	}
+	ctx, cancel := s.storeContext(ctx)
+	defer cancel()
 	return s.store.History(ctx, c.ID, s.clock.Now().Add(-s.cfg.Retention))
 }
 
@@ -316,7 +344,9 @@ func (s *Service) RegisterDevice(ctx context.Context, c Caller, d Device) (Devic
 	d.EndpointARN = arn
 	d.Enabled = true
 	d.UpdatedAt = s.clock.Now()
-	if err := s.store.PutDevice(ctx, d); err != nil {
+	storeCtx, cancel := s.storeContext(ctx)
+	defer cancel()
+	if err := s.store.PutDevice(storeCtx, d); err != nil {
 		return Device{}, err
 	}
 	return d, nil
@@ -330,7 +360,9 @@ func (s *Service) RemoveDevice(ctx context.Context, c Caller, deviceID string) e
 	if err := validateID("device_id", deviceID); err != nil {
 		return err
 	}
-	d, err := s.store.DeleteDevice(ctx, c.ID, deviceID)
+	storeCtx, cancel := s.storeContext(ctx)
+	defer cancel()
+	d, err := s.store.DeleteDevice(storeCtx, c.ID, deviceID)
 	if err != nil {
 		return err
 	}
