@@ -16,7 +16,8 @@ import (
 const MaxBodyBytes = 16 << 10
 
 // decodeBody reads exactly one JSON object from r's body into v, rejecting
-// unknown fields, trailing data, empty bodies and bodies over MaxBodyBytes.
+// unknown fields (matched with case), repeated fields, trailing data, empty
+// bodies and bodies over MaxBodyBytes.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.ContentLength > MaxBodyBytes {
 		return tooLarge()
@@ -33,6 +34,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return callsession.Errorf(callsession.CodeInvalid, "request body is empty: send a JSON object")
 	}
 
+	if err := checkKeys(body, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
