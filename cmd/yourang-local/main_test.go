@@ -173,6 +173,22 @@ func TestOutboxAccess(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	// The customer denies the call, which publishes a fraud alert.
+	var started struct {
+		CallID string `json:"call_id"`
+	}
+	_, list := get(t, url+"/local/outbox", cus1)
+	if msgs, _ := list["messages"].([]any); len(msgs) == 1 {
+		started.CallID, _ = msgs[0].(map[string]any)["call_id"].(string)
+	}
+	req, _ = http.NewRequest(http.MethodPost, url+"/v1/calls/"+started.CallID+"/response", strings.NewReader(`{"answer": "deny"}`))
+	req.Header.Set("Authorization", "Bearer "+cus1)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("deny call %q: status %v, err %v", started.CallID, resp.StatusCode, err)
+	}
+	resp.Body.Close()
+
 	tests := []struct {
 		name       string
 		query      string
@@ -182,10 +198,10 @@ func TestOutboxAccess(t *testing.T) {
 	}{
 		{"no token", "", "", http.StatusUnauthorized, 0},
 		{"bad token", "", "not-a-token-at-all", http.StatusUnauthorized, 0},
-		{"own notifications", "", cus1, http.StatusOK, 1},
+		{"own notifications without the fraud alert", "", cus1, http.StatusOK, 1},
 		{"another customer has none", "", cus2, http.StatusOK, 0},
 		{"customer asks for another", "?customer_id=cus_0001", cus2, http.StatusForbidden, 0},
-		{"agent sees all", "", agent, http.StatusOK, 1},
+		{"agent sees the fraud alert too", "", agent, http.StatusOK, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +212,10 @@ func TestOutboxAccess(t *testing.T) {
 			if status != http.StatusOK {
 				return
 			}
-			messages, _ := got["messages"].([]any)
+			messages, ok := got["messages"].([]any)
+			if !ok {
+				t.Fatalf("messages is not a list: %v", got)
+			}
 			if len(messages) != tt.wantCount {
 				t.Errorf("got %d messages, want %d", len(messages), tt.wantCount)
 			}

@@ -31,9 +31,17 @@ func outboxHandler(box *outbox.Outbox, tokens devauth.Tokens) http.Handler {
 			filter = c.ID
 		}
 
+		records := []outbox.Record{}
+		for _, rec := range box.Records(filter) {
+			// Fraud alerts go to the bank's fraud team, never to the customer.
+			if c.Kind == callsession.CallerCustomer && rec.Kind != outbox.KindNotification {
+				continue
+			}
+			records = append(records, rec)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		json.NewEncoder(w).Encode(map[string]any{"messages": box.Records(filter)})
+		json.NewEncoder(w).Encode(map[string]any{"messages": records})
 	})
 }
 

@@ -7,7 +7,6 @@ package apigwauth
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
@@ -16,9 +15,6 @@ import (
 )
 
 var _ httpapi.Authenticator = Authenticator{}
-
-// subPattern is the shape accepted for a customer id taken from the sub claim.
-var subPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$`)
 
 // Authenticator reads callers from the API Gateway request context.
 type Authenticator struct{}
@@ -39,8 +35,8 @@ func (Authenticator) Authenticate(r *http.Request) (callsession.Caller, error) {
 		if sub == "" {
 			return callsession.Caller{}, callsession.Errorf(callsession.CodeUnauthenticated, "token has no sub claim: issue customer tokens with the customer id as sub")
 		}
-		if !subPattern.MatchString(sub) {
-			return callsession.Caller{}, callsession.Errorf(callsession.CodeUnauthenticated, "token sub claim is not a valid customer id: use up to 128 letters, digits and . _ : @ + = -")
+		if callsession.ValidateCustomerID(sub) != nil {
+			return callsession.Caller{}, callsession.Errorf(callsession.CodeUnauthenticated, "token sub claim is not a valid customer id: use up to 128 letters, digits and . _ : @ + = | -")
 		}
 		return callsession.Caller{Kind: callsession.CallerCustomer, ID: sub}, nil
 	}

@@ -97,8 +97,12 @@ func wrongCode(s Session, now time.Time, cfg Config) (AnswerResult, error) {
 	s.WrongCodes++
 	left := cfg.MaxWrongCodes - s.WrongCodes
 	if left > 0 {
+		attempts := "attempts"
+		if left == 1 {
+			attempts = "attempt"
+		}
 		return AnswerResult{Session: s, Changed: true},
-			Errorf(CodeWrongMatchCode, "match code does not match: check the code the agent read out (%d attempts left)", left)
+			Errorf(CodeWrongMatchCode, "match code does not match: check the code the agent read out (%d %s left)", left, attempts)
 	}
 	s.Status = StatusDenied
 	s.Ended = EndWrongMatchCodes

@@ -1,6 +1,7 @@
 package callsession_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func TestApplyAnswerWrongCodes(t *testing.T) {
 		if res.Session.Status != callsession.StatusPending {
 			t.Errorf("wrong code %d: got status %q, want %q", i, res.Session.Status, callsession.StatusPending)
 		}
-		if msg := domainError(t, err).Message; !strings.Contains(msg, "attempts left") {
+		if msg := domainError(t, err).Message; !strings.Contains(msg, fmt.Sprintf("%d attempt", cfg.MaxWrongCodes-i)) {
 			t.Errorf("wrong code %d: got message %q, want it to say how many attempts are left", i, msg)
 		}
 		s = res.Session

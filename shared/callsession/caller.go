@@ -25,7 +25,7 @@ func (c Caller) require(k CallerKind) error {
 		return Errorf(CodeUnauthenticated, "credentials are missing or invalid: sign the request")
 	}
 	if c.Kind != k {
-		return Errorf(CodeForbidden, "this operation is for %s callers, and the credentials belong to a %s", k, c.Kind)
+		return Errorf(CodeForbidden, "this operation is for %s callers, and the credentials are those of a %s caller", k, c.Kind)
 	}
 	return nil
 }

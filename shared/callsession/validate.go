@@ -2,14 +2,16 @@ package callsession
 
 import (
 	"regexp"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // idPattern is the shape of customer ids, call refs, agent ids and device ids:
 // printable ASCII without spaces or slashes, so they are safe in paths, keys
-// and logs.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$`)
+// and logs. The vertical bar is allowed because identity providers put it in
+// the sub claim, as in "auth0|5f1c...".
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@+=|-]{0,127}$`)
 
 // MaxGateFields is the maximum number of fields in one gate request.
 const MaxGateFields = 64
@@ -22,9 +24,25 @@ func validateID(name, value string) error {
 		return Errorf(CodeInvalid, "%s is missing: provide a non-empty string", name)
 	}
 	if !idPattern.MatchString(value) {
-		return Errorf(CodeInvalid, "%s %q is not valid: use up to 128 letters, digits and . _ : @ + = -, starting with a letter or digit", name, value)
+		return Errorf(CodeInvalid, "%s %q is not valid: use up to 128 letters, digits and . _ : @ + = | -, starting with a letter or digit", name, shorten(value))
 	}
 	return nil
+}
+
+// ValidateCustomerID returns a CodeInvalid error unless id has the shape of
+// a customer id. Authenticators use it on the ids they accept.
+func ValidateCustomerID(id string) error {
+	return validateID("customer id", id)
+}
+
+// shorten cuts a value echoed in an error message to 64 characters, so that
+// a huge input does not make a huge response.
+func shorten(value string) string {
+	const max = 64
+	if utf8.RuneCountInString(value) <= max {
+		return value
+	}
+	return string([]rune(value)[:max]) + "…"
 }
 
 // Validate returns a CodeInvalid error naming the first invalid value.
@@ -42,7 +60,7 @@ func (r StartRequest) Validate() error {
 }
 
 func validateDisplayName(name string) error {
-	if name == "" {
+	if strings.TrimSpace(name) == "" {
 		return Errorf(CodeInvalid, "agent.display_name is missing: give the name the customer will see")
 	}
 	if !utf8.ValidString(name) {
@@ -52,11 +70,26 @@ func validateDisplayName(name string) error {
 		return Errorf(CodeInvalid, "agent.display_name is %d characters long: use at most %d", n, maxDisplayName)
 	}
 	for _, r := range name {
-		if unicode.IsControl(r) {
-			return Errorf(CodeInvalid, "agent.display_name contains a control character: use printable text")
+		if !displayable(r) {
+			return Errorf(CodeInvalid, "agent.display_name contains the invisible or control character %U: use printable text", r)
 		}
 	}
 	return nil
+}
+
+// displayable reports whether r may appear in a name on the customer's lock
+// screen. Control characters, format characters such as the right-to-left
+// override U+202E or the zero-width space U+200B, line and paragraph
+// separators, and U+FFFD, which stands in for invalid input, could hide or
+// disguise the agent's name.
+func displayable(r rune) bool {
+	switch {
+	case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Zl, r), unicode.Is(unicode.Zp, r):
+		return false
+	case r == utf8.RuneError:
+		return false
+	}
+	return unicode.IsPrint(r) || r == ' '
 }
 
 // Validate returns a CodeInvalid error naming the first invalid value.

@@ -52,6 +52,12 @@ func ParseCustomers(s string) (map[string]string, error) {
 		if !ok || id == "" {
 			return nil, fmt.Errorf("customer token entry %q is not valid: write customer_id=token, separated by commas", pair)
 		}
+		if err := callsession.ValidateCustomerID(id); err != nil {
+			return nil, fmt.Errorf("customer token entry for %q: %w", id, err)
+		}
+		if _, dup := out[id]; dup {
+			return nil, fmt.Errorf("customer %q appears twice in the customer token list: give each customer one token", id)
+		}
 		if err := checkToken("token of customer "+id, token); err != nil {
 			return nil, err
 		}

@@ -192,3 +192,18 @@ func TestNewToken(t *testing.T) {
 		t.Errorf("Validate of new tokens: got %v, want no error", err)
 	}
 }
+
+func TestParseCustomersRejectsBadIDs(t *testing.T) {
+	for _, list := range []string{
+		"cus 1=customer-token-0001",
+		"cus/1=customer-token-0001",
+		"cus_1=customer-token-0001,cus_1=customer-token-0002",
+	} {
+		if _, err := devauth.ParseCustomers(list); err == nil {
+			t.Errorf("ParseCustomers(%q): got no error, want one", list)
+		}
+	}
+	if _, err := devauth.ParseCustomers("auth0|5f1c=customer-token-0001"); err != nil {
+		t.Errorf("ParseCustomers with an auth0 style id: got %v, want no error", err)
+	}
+}

@@ -167,7 +167,7 @@ func (a *API) handle(pattern string, kind callsession.CallerKind, methods map[st
 			return
 		}
 		if c.Kind != rt.kind {
-			a.writeError(ctx, w, callsession.Errorf(callsession.CodeForbidden, "%s %s is for %s callers, and the credentials belong to a %s", r.Method, pattern, rt.kind, c.Kind), nil)
+			a.writeError(ctx, w, callsession.Errorf(callsession.CodeForbidden, "%s %s is for %s callers, and the credentials belong to %s", r.Method, pattern, rt.kind, withArticle(c.Kind)), nil)
 			return
 		}
 
@@ -194,4 +194,12 @@ func (a *API) methodNotAllowed(ctx context.Context, w http.ResponseWriter, r *ht
 		Detail: "method " + r.Method + " is not allowed on " + r.URL.Path + ": see the Allow header",
 	}
 	writeJSON(w, http.StatusMethodNotAllowed, "application/problem+json", p)
+}
+
+// withArticle returns "an agent" or "a customer".
+func withArticle(k callsession.CallerKind) string {
+	if strings.HasPrefix(string(k), "a") {
+		return "an " + string(k)
+	}
+	return "a " + string(k)
 }

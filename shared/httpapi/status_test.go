@@ -478,7 +478,7 @@ func TestWrongMatchCode(t *testing.T) {
 		wantStatus string
 	}{
 		{"2 attempts left", "pending"},
-		{"1 attempts left", "pending"},
+		{"1 attempt left", "pending"},
 		{"no attempts are left", "denied"},
 	}
 	for i, a := range attempts {
