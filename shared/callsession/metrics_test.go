@@ -2,6 +2,7 @@ package callsession_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -132,5 +133,32 @@ func TestMetricsOfDenial(t *testing.T) {
 	metrics.wantCounts(t, map[string]int{metricnames.CallsDenied: 1, metricnames.CallsConfirmed: 0})
 	if got := len(metrics.durations[metricnames.TimeToAnswer]); got != 1 {
 		t.Errorf("TimeToAnswer: got %d values, want 1", got)
+	}
+}
+
+func TestHistoryCapped(t *testing.T) {
+	ctx := context.Background()
+	clock := newFakeClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
+	svc := callsession.NewService(memstore.New(), callsession.DefaultConfig(),
+		callsession.WithPusher(&recordingPusher{}), callsession.WithClock(clock))
+	var newest string
+	for i := range callsession.MaxHistory + 5 {
+		res, err := svc.Start(ctx, agentCaller, startRequest(fmt.Sprintf("pbx-h%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		newest = res.Session.CallID
+		clock.Advance(13 * time.Minute) // stays inside the push budget
+	}
+
+	got, err := svc.History(ctx, customerCaller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != callsession.MaxHistory {
+		t.Fatalf("got %d sessions, want %d", len(got), callsession.MaxHistory)
+	}
+	if got[0].CallID != newest {
+		t.Errorf("first session: got %s, want the newest %s", got[0].CallID, newest)
 	}
 }
