@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// pushTimeout bounds one publish to one device, so that a slow platform
-// cannot hold the call start beyond the agent's patience.
+// pushTimeout bounds each call to the push service: one publish to one
+// device, a fraud alert, or a device registration, so that a push service
+// that stops answering cannot hold a request until the Lambda timeout.
 const pushTimeout = 5 * time.Second
 
 // DefaultStoreTimeout bounds each store operation of a request, so that a
@@ -216,16 +217,34 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 	defer cancel()
 	res, err := s.store.Answer(storeCtx, req, s.clock.Now(), s.cfg)
 	s.recordAnswer(res)
-	if res.Denied && res.Changed {
-		s.alertFraud(ctx, res.Session)
+	if !needsFraudAlert(req, res, err) {
+		return res, err
+	}
+	if alertErr := s.alertFraud(ctx, res.Session); alertErr != nil && err == nil {
+		return res, alertErr
 	}
 	return res, err
 }
 
-func (s *Service) alertFraud(ctx context.Context, sess Session) {
+// needsFraudAlert reports whether an answer publishes the fraud alert: when
+// it made the session denied, and again on every repeated "deny" of a denied
+// session. The alert is at least once, so that a customer whose first deny
+// got a 503 because the alert failed can send it again and reach the fraud
+// team; the fraud team deduplicates by call id.
+func needsFraudAlert(req AnswerRequest, res AnswerResult, err error) bool {
+	if res.Denied && res.Changed {
+		return true
+	}
+	return err == nil && req.Answer == AnswerDeny && res.Session.Status == StatusDenied
+}
+
+// alertFraud publishes the fraud alert for sess, bounded by pushTimeout. The
+// answer is already stored when it runs, so a failure returns an
+// unavailable error that tells the customer to send the answer again.
+func (s *Service) alertFraud(ctx context.Context, sess Session) error {
 	if s.pusher == nil {
 		s.log.ErrorContext(ctx, "fraud alert not sent: service has no pusher", "call_id", sess.CallID)
-		return
+		return &Error{Code: CodeInternal, Message: "internal error", Err: errors.New("service has no pusher")}
 	}
 	a := FraudAlert{
 		CallID:     sess.CallID,
@@ -235,12 +254,18 @@ func (s *Service) alertFraud(ctx context.Context, sess Session) {
 		Reason:     sess.Ended,
 		At:         sess.AnsweredAt,
 	}
-	// NOTE: the answer is already stored, so a failed alert is logged, not
-	// returned; the denied session remains visible in the store for the
-	// fraud team.
+
+	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
+	defer cancel()
 	if err := s.pusher.AlertFraud(ctx, a); err != nil {
 		s.log.ErrorContext(ctx, "fraud alert failed", "call_id", sess.CallID, "customer_id", sess.CustomerID, "err", err)
+		return &Error{
+			Code:    CodeUnavailable,
+			Message: "the answer is recorded, but the alert to the bank's fraud team failed: send the same answer again",
+			Err:     err,
+		}
 	}
+	return nil
 }
 
 // GateResult is the gate's answer for one request.
@@ -351,7 +376,9 @@ func (s *Service) RegisterDevice(ctx context.Context, c Caller, d Device) (Devic
 		return Device{}, &Error{Code: CodeInternal, Message: "internal error", Err: errors.New("service has no pusher")}
 	}
 
-	arn, err := s.pusher.Register(ctx, d)
+	pushCtx, cancelPush := context.WithTimeout(ctx, pushTimeout)
+	defer cancelPush()
+	arn, err := s.pusher.Register(pushCtx, d)
 	if err != nil {
 		return Device{}, err
 	}
@@ -383,7 +410,9 @@ func (s *Service) RemoveDevice(ctx context.Context, c Caller, deviceID string) e
 	if s.pusher == nil {
 		return nil
 	}
-	if err := s.pusher.Unregister(ctx, d); err != nil {
+	pushCtx, cancelPush := context.WithTimeout(ctx, pushTimeout)
+	defer cancelPush()
+	if err := s.pusher.Unregister(pushCtx, d); err != nil {
 		// The device is gone from the store, so nothing is pushed to it again;
 		// the orphaned endpoint only costs a line in SNS.
 		s.log.WarnContext(ctx, "delete push endpoint failed", "customer_id", c.ID, "device_id", deviceID, "err", err)

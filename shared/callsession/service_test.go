@@ -426,22 +426,27 @@ func TestServiceAnswerDenyAlertsOnce(t *testing.T) {
 		t.Errorf("got fraud alert %+v, want %+v", alerts[0], want)
 	}
 
-	// A repeated deny is a success that sends no second fraud alert.
+	// A repeated deny is a success that changes nothing and sends the same
+	// alert again, because fraud alerts are at least once.
 	f.clock.Advance(time.Second)
 	res, err = f.answer(sess.CallID, callsession.AnswerDeny, "")
 	checkCode(t, err, "")
 	if res.Changed {
 		t.Errorf("repeat deny: got changed true, want false")
 	}
-	if n := len(f.pusher.Alerts()); n != 1 {
-		t.Errorf("got %d fraud alerts after a repeated deny, want 1", n)
+	alerts = f.pusher.Alerts()
+	if len(alerts) != 2 {
+		t.Fatalf("got %d fraud alerts after a repeated deny, want 2", len(alerts))
+	}
+	if alerts[1] != want {
+		t.Errorf("repeated alert: got %+v, want the first one %+v", alerts[1], want)
 	}
 
 	// A confirm after the deny is a conflict and sends no fraud alert.
 	_, err = f.answer(sess.CallID, callsession.AnswerConfirm, sess.MatchCode)
 	checkCode(t, err, callsession.CodeConflict)
-	if n := len(f.pusher.Alerts()); n != 1 {
-		t.Errorf("got %d fraud alerts after a confirm, want 1", n)
+	if n := len(f.pusher.Alerts()); n != 2 {
+		t.Errorf("got %d fraud alerts after a confirm, want 2", n)
 	}
 }
 
@@ -479,11 +484,16 @@ func TestServiceAnswerWrongCodes(t *testing.T) {
 		t.Errorf("got alert reason %q, want %q", alerts[0].Reason, callsession.EndWrongMatchCodes)
 	}
 
-	// The customer's own deny afterwards repeats the final answer: no alert.
+	// The customer's own deny afterwards repeats the final state: the alert
+	// goes again, with the reason the session was denied for.
 	_, err = f.answer(sess.CallID, callsession.AnswerDeny, "")
 	checkCode(t, err, "")
-	if n := len(f.pusher.Alerts()); n != 1 {
-		t.Errorf("got %d fraud alerts after a later deny, want 1", n)
+	alerts = f.pusher.Alerts()
+	if len(alerts) != 2 {
+		t.Fatalf("got %d fraud alerts after a later deny, want 2", len(alerts))
+	}
+	if alerts[1].Reason != callsession.EndWrongMatchCodes {
+		t.Errorf("later alert reason: got %q, want %q", alerts[1].Reason, callsession.EndWrongMatchCodes)
 	}
 }
 

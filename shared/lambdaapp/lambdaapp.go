@@ -8,10 +8,12 @@ package lambdaapp
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -130,27 +132,37 @@ func newPusher(awsCfg aws.Config, group httpapi.Group, lookup settings.Lookup) (
 	return snspush.New(client, cfg)
 }
 
-// Handle serves one event. A body that API Gateway marked as base64 but that
-// does not decode gets a 400 here, because the adapter would turn it into a
-// Go error and API Gateway into a 500.
+// Handle serves one event. Events the adapter cannot turn into a request
+// get a 400 problem here, because the adapter would return a Go error and
+// API Gateway would answer 500: a body marked as base64 that does not
+// decode, and a path that is not a valid URL path, such as "/v1/calls/100%"
+// when API Gateway passes the path decoded.
 func (h *Handler) Handle(ctx context.Context, event events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if event.IsBase64Encoded {
 		if _, err := base64.StdEncoding.DecodeString(event.Body); err != nil {
-			return badBase64(), nil
+			return badRequest("request body is marked base64 but is not valid base64: send it again"), nil
 		}
 	}
+	if strings.ContainsAny(event.RawPath, "?#") {
+		return badRequest("request path contains ? or # inside a path segment: use only the characters of ids in docs/api.md"), nil
+	}
+
 	resp, err := h.adapter.ProxyWithContext(ctx, event)
 	if err != nil {
-		h.log.ErrorContext(ctx, "translate API Gateway event failed", "route_key", event.RouteKey, "err", err)
+		h.log.WarnContext(ctx, "translate API Gateway event failed", "route_key", event.RouteKey, "err", err)
+		return badRequest("request path or query is not valid: percent-encode it correctly"), nil
 	}
-	return resp, err
+	return resp, nil
 }
 
-func badBase64() events.APIGatewayV2HTTPResponse {
+func badRequest(detail string) events.APIGatewayV2HTTPResponse {
+	body, _ := json.Marshal(map[string]any{
+		"type": "urn:yourang:problem:invalid", "title": "Bad Request", "status": http.StatusBadRequest,
+		"detail": detail, "code": "invalid",
+	})
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: http.StatusBadRequest,
 		Headers:    map[string]string{"Content-Type": "application/problem+json"},
-		Body: `{"type":"urn:yourang:problem:invalid","title":"Bad Request","status":400,` +
-			`"detail":"request body is marked base64 but is not valid base64: send it again","code":"invalid"}`,
+		Body:       string(body),
 	}
 }
