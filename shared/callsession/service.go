@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -288,9 +289,11 @@ func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []st
 		return GateResult{}, err
 	}
 
+	// A field asked for twice is decided twice but disclosed, and recorded,
+	// once.
 	var sensitive []string
 	for _, f := range fields {
-		if cl, ok := s.policy.Class(f); ok && cl == ClassSensitive {
+		if cl, ok := s.policy.Class(f); ok && cl == ClassSensitive && !slices.Contains(sensitive, f) {
 			sensitive = append(sensitive, f)
 		}
 	}

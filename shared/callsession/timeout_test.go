@@ -56,3 +56,33 @@ func TestGateStalledStoreTimesOut(t *testing.T) {
 		}
 	}
 }
+
+func TestGateRecordsRepeatedFieldOnce(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	svc := callsession.NewService(store, callsession.DefaultConfig(),
+		callsession.WithPusher(&recordingPusher{}), callsession.WithClock(newFakeClock(t0)))
+	started, err := svc.Start(ctx, agentCaller, startRequest("pbx-dup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirm := callsession.AnswerRequest{CallID: started.Session.CallID, Answer: callsession.AnswerConfirm, MatchCode: started.Session.MatchCode}
+	if _, err := svc.Answer(ctx, customerCaller, confirm); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := svc.Gate(ctx, agentCaller, started.Session.CallID, []string{"balance", "balance", "freeze_card", "balance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Decisions) != 4 {
+		t.Errorf("got %d decisions, want one per requested field: 4", len(res.Decisions))
+	}
+	stored, err := store.Session(ctx, started.Session.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Disclosures) != 1 || stored.Disclosures[0].Field != "balance" {
+		t.Errorf("got disclosures %+v, want balance once", stored.Disclosures)
+	}
+}
