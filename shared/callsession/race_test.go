@@ -72,11 +72,18 @@ func TestServiceAnswerRace(t *testing.T) {
 	if !reflect.DeepEqual(stored, winner.res.Session) {
 		t.Errorf("got stored session %+v, want the winner's %+v", stored, winner.res.Session)
 	}
+	// Fraud alerts are at least once: every successful deny publishes one,
+	// and nothing else does.
 	wantAlerts := 0
-	if winner.answer == callsession.AnswerDeny {
-		wantAlerts = 1
+	for _, o := range outcomes {
+		if o.err == nil && o.answer == callsession.AnswerDeny {
+			wantAlerts++
+		}
+	}
+	if winner.answer == callsession.AnswerDeny && wantAlerts == 0 {
+		t.Errorf("the winning deny reported no success")
 	}
 	if n := len(f.pusher.Alerts()); n != wantAlerts {
-		t.Errorf("got %d fraud alerts after the winning %s, want %d", n, winner.answer, wantAlerts)
+		t.Errorf("got %d fraud alerts after the winning %s, want %d, one per successful deny", n, winner.answer, wantAlerts)
 	}
 }
