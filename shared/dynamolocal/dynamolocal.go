@@ -120,6 +120,12 @@ func (s *Server) run(java, dir string, port int) error {
 		"-inMemory",
 		// Without this flag the emulator sends usage data to AWS.
 		"-disableTelemetry",
+		// Browsers may call it only from pages on this machine; the default
+		// allows every origin.
+		"-cors", "http://127.0.0.1,http://localhost",
+		// NOTE: DynamoDB Local 1.25.1 has no option to choose its listen
+		// address, so it listens on every interface; every client here
+		// reaches it through 127.0.0.1.
 		"-port", strconv.Itoa(port))
 	s.cmd.Dir = dir
 	s.cmd.Stdout = s.output
