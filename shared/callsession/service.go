@@ -229,9 +229,9 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 
 // needsFraudAlert reports whether an answer publishes the fraud alert: when
 // it made the session denied, and again on every repeated "deny" of a denied
-// session. The alert is at least once, so that a customer whose first deny
-// got a 503 because the alert failed can send it again and reach the fraud
-// team; the fraud team deduplicates by call id.
+// session. Delivery is at least once. A customer whose first deny got a 503
+// because the alert failed sends it again, and the alert then reaches the
+// fraud team, which deduplicates by call id.
 func needsFraudAlert(req AnswerRequest, res AnswerResult, err error) bool {
 	if res.Denied && res.Changed {
 		return true
