@@ -73,8 +73,8 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// Start runs DynamoDB Local in memory, with telemetry off, on a free port of
-// 127.0.0.1, and waits until it accepts requests. The caller must call
+// Start runs DynamoDB Local in memory, with telemetry off, on a free port
+// that clients reach through 127.0.0.1, and waits until it accepts requests. The caller must call
 // [Server.Close]. Start returns an error wrapping [ErrNotInstalled] when the
 // jar or java is missing.
 func Start(ctx context.Context, opts Options) (*Server, error) {
