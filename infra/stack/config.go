@@ -62,8 +62,8 @@ type Config struct {
 
 	// Session holds the windows and limits that the functions enforce.
 	// Only AnswerWindow, AccessWindow, Retention, MatchCodeDigits and
-	// PushBudget are deployed; the other fields keep the functions'
-	// defaults.
+	// PushBudget are deployed, to every function. The functions take the
+	// other fields from callsession.DefaultConfig, whatever this holds.
 	Session callsession.Config
 	// MetricsNamespace is the CloudWatch namespace of the business metrics.
 	MetricsNamespace string
@@ -186,11 +186,26 @@ func (c Config) Validate() error {
 	case c.ThrottleBurstLimit < 1 || c.ThrottleBurstLimit != float64(int64(c.ThrottleBurstLimit)):
 		return fmt.Errorf("context value %s=%v is invalid: expected a whole number of requests, at least 1", ContextThrottleBurstLimit, c.ThrottleBurstLimit)
 	}
-	if err := c.Session.Validate(); err != nil {
-		return fmt.Errorf("%w (context values %s, %s, %s, %s, %s)", err,
-			ContextAnswerWindow, ContextAccessWindow, ContextRetention, ContextMatchCodeDigits, ContextPushBudget)
+	if err := c.deployedSession().Validate(); err != nil {
+		return fmt.Errorf("call session settings from context values %s, %s, %s, %s, %s are invalid together: %w",
+			ContextAnswerWindow, ContextAccessWindow, ContextRetention, ContextMatchCodeDigits, ContextPushBudget, err)
 	}
 	return nil
+}
+
+// deployedSession returns the call session rules that every function builds
+// at cold start (settings.SessionConfig): callsession.DefaultConfig with the
+// five deployed values of c.Session. Validating this, rather than c.Session,
+// rejects at synth exactly the combinations that would stop the functions
+// from starting.
+func (c Config) deployedSession() callsession.Config {
+	cfg := callsession.DefaultConfig()
+	cfg.AnswerWindow = c.Session.AnswerWindow
+	cfg.AccessWindow = c.Session.AccessWindow
+	cfg.Retention = c.Session.Retention
+	cfg.MatchCodeDigits = c.Session.MatchCodeDigits
+	cfg.PushBudget = c.Session.PushBudget
+	return cfg
 }
 
 // contextReader reads typed context values and keeps the first error, so

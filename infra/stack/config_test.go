@@ -122,6 +122,62 @@ func TestConfigFromContextErrors(t *testing.T) {
 	}
 }
 
+// TestConfigFromContextWindowsExceedRetention checks the combination that
+// each function rejects at cold start: the answer window left at its 10m
+// default plus a 24h access window exceed a retention of 24h0m30s.
+func TestConfigFromContextWindowsExceedRetention(t *testing.T) {
+	values := testContext()
+	values[stack.ContextAccessWindow] = "24h"
+	values[stack.ContextRetention] = "24h0m30s"
+
+	_, err := stack.ConfigFromContext(contextOf(values))
+	if err == nil {
+		t.Fatal("ConfigFromContext succeeded, want an error: 10m + 24h exceed the retention of 24h0m30s")
+	}
+	for _, key := range []string{stack.ContextAnswerWindow, stack.ContextAccessWindow, stack.ContextRetention} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error = %q, want it to name the context key %s", err, key)
+		}
+	}
+	if !strings.Contains(err.Error(), "24h10m0s") {
+		t.Errorf("error = %q, want it to give the minimum retention 24h10m0s", err)
+	}
+}
+
+// TestConfigFromContextWindowsFillRetention checks the largest windows that
+// a retention of 24h0m30s allows: 30s + 24h.
+func TestConfigFromContextWindowsFillRetention(t *testing.T) {
+	values := testContext()
+	values[stack.ContextAnswerWindow] = "30s"
+	values[stack.ContextAccessWindow] = "24h"
+	values[stack.ContextRetention] = "24h0m30s"
+
+	if _, err := stack.ConfigFromContext(contextOf(values)); err != nil {
+		t.Errorf("ConfigFromContext: %v, want no error", err)
+	}
+}
+
+// TestConfigValidateDeployedSession checks that Validate judges the session
+// rules that the functions build, so a field that is not deployed keeps its
+// default whatever Config.Session holds.
+func TestConfigValidateDeployedSession(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Session.MaxWrongCodes = 0
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate with MaxWrongCodes 0 (not deployed): %v, want no error", err)
+	}
+
+	cfg = testConfig(t)
+	cfg.Session.PushBudget = 0
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate with PushBudget 0 succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), stack.ContextPushBudget) {
+		t.Errorf("error = %q, want it to name the context key %s", err, stack.ContextPushBudget)
+	}
+}
+
 func TestEndpointARNPattern(t *testing.T) {
 	tests := []struct {
 		app  stack.PlatformApplicationARN

@@ -46,9 +46,16 @@ var FunctionNames = []string{
 //
 // Memory: Lambda allocates CPU in proportion to memory. A Go handler needs
 // far less than 128 MB of memory, so 256 MB is there for the CPU share, which
-// speeds up TLS handshakes to DynamoDB and SNS and JSON encoding. Timeouts
-// stay well under API Gateway's 30-second integration limit, so a stuck
-// request ends as a Lambda timeout, which the Errors alarm counts.
+// speeds up TLS handshakes to DynamoDB and SNS and JSON encoding.
+//
+// Timeout: each covers the function's slowest request path, summed from the
+// bounds in package callsession: DefaultStoreTimeout (3 s) for each store
+// operation and pushTimeout (5 s) for each step that calls SNS. Each leaves
+// at least 2 s of margin. All stay under API Gateway's 30-second integration
+// limit, so a stuck request ends as a Lambda timeout, which the Errors alarm
+// counts.
+// NOTE: pushTimeout is unexported, so its 5 s is copied here and in
+// TestFunctionTimeouts, and a change to it needs a change to both.
 type functionSpec struct {
 	description    string
 	memoryMB       float64
@@ -56,15 +63,20 @@ type functionSpec struct {
 }
 
 var functionSpecs = map[string]functionSpec{
-	// callstart makes 2 DynamoDB round trips, then publishes to each of the
-	// customer's devices one after another and records the outcome.
-	metricnames.FunctionCallStart: {"Starts call sessions and pushes the confirmation prompt (POST /v1/calls, GET /v1/calls/{call_id})", 256, 10},
-	// respond makes 1 or 2 DynamoDB round trips and, on a denial, 1 publish.
-	metricnames.FunctionRespond: {"Records the customer's answer and lists their call history", 256, 6},
-	// gate is on the agent's screen path: 1 read and at most 1 write.
+	// callstart: up to 11 s for a new session. StartSession takes up to 3 s.
+	// Then the prompt goes to all of the customer's devices at once within
+	// 5 s, a bound that also covers marking a device disabled when SNS
+	// reports its endpoint gone. Recording the push outcome takes up to 3 s.
+	metricnames.FunctionCallStart: {"Starts call sessions and pushes the confirmation prompt (POST /v1/calls, GET /v1/calls/{call_id})", 256, 15},
+	// respond: up to 8 s. Storing the answer takes up to 3 s, then a denial
+	// publishes the fraud alert within 5 s. Reading the history takes up to 3 s.
+	metricnames.FunctionRespond: {"Records the customer's answer and lists their call history", 256, 10},
+	// gate: up to 3 s, one store operation (a read, or an update that
+	// records the disclosed fields). It is on the agent's screen path.
 	metricnames.FunctionGate: {"Decides per field whether the agent may show it", 256, 5},
-	// devices calls SNS up to 3 times (create, read, update the endpoint)
-	// and DynamoDB up to twice.
+	// devices: up to 8 s. A registration creates, reads and updates the SNS
+	// endpoint within one 5 s bound, then writes the device item in up to
+	// 3 s. A removal deletes the item (3 s), then the endpoint (5 s).
 	metricnames.FunctionDevices: {"Registers and removes customers' push devices", 256, 10},
 }
 
@@ -146,12 +158,20 @@ func newFunction(scope constructs.Construct, name, assetRoot string, arch awslam
 }
 
 // functionEnvironments returns the environment of each function: only the
-// variables that the function reads.
+// variables that the function reads. Every function builds the call session
+// rules at cold start, so each gets all five session settings. A function
+// that lacked one would combine that setting's default with the others, a
+// combination that Config.Validate does not check.
 func functionEnvironments(cfg Config, tableName, fraudTopicARN string) map[string]map[string]string {
 	common := func() map[string]string {
 		return map[string]string{
 			EnvTableName:        tableName,
 			EnvMetricsNamespace: cfg.MetricsNamespace,
+			EnvAnswerWindow:     cfg.Session.AnswerWindow.String(),
+			EnvAccessWindow:     cfg.Session.AccessWindow.String(),
+			EnvRetention:        cfg.Session.Retention.String(),
+			EnvMatchCodeDigits:  strconv.Itoa(cfg.Session.MatchCodeDigits),
+			EnvPushBudget:       strconv.Itoa(cfg.Session.PushBudget),
 		}
 	}
 	// An empty ARN means that the platform is not configured.
@@ -162,26 +182,14 @@ func functionEnvironments(cfg Config, tableName, fraudTopicARN string) map[strin
 		return env
 	}
 
-	callstart := withPlatforms(common())
-	callstart[EnvAnswerWindow] = cfg.Session.AnswerWindow.String()
-	callstart[EnvRetention] = cfg.Session.Retention.String()
-	callstart[EnvMatchCodeDigits] = strconv.Itoa(cfg.Session.MatchCodeDigits)
-	callstart[EnvPushBudget] = strconv.Itoa(cfg.Session.PushBudget)
-
-	// respond checks the match code, starts the access window on a
-	// confirmation and limits the history to the retention period.
 	respond := common()
 	respond[EnvFraudTopicARN] = fraudTopicARN
-	respond[EnvAccessWindow] = cfg.Session.AccessWindow.String()
-	respond[EnvRetention] = cfg.Session.Retention.String()
-	respond[EnvMatchCodeDigits] = strconv.Itoa(cfg.Session.MatchCodeDigits)
 
 	return map[string]map[string]string{
-		metricnames.FunctionCallStart: callstart,
+		metricnames.FunctionCallStart: withPlatforms(common()),
 		metricnames.FunctionRespond:   respond,
-		// gate decides from the times stored in the session.
-		metricnames.FunctionGate:    common(),
-		metricnames.FunctionDevices: withPlatforms(common()),
+		metricnames.FunctionGate:      common(),
+		metricnames.FunctionDevices:   withPlatforms(common()),
 	}
 }
 

@@ -11,27 +11,30 @@ import (
 	"github.com/yourang/yourang/shared/metricnames"
 )
 
-// DynamoDB actions of each function, on the table and, where named, its
-// customer index. DynamoDB authorizes TransactWriteItems by the actions of
-// the items inside it (PutItem, UpdateItem, ConditionCheckItem), so no
-// transaction action appears here.
+// DynamoDB actions of each function on the table, checked against the
+// calls of package dynamostore. DynamoDB authorizes TransactWriteItems by
+// the actions of the items inside it (PutItem for a Put, UpdateItem for an
+// Update, ConditionCheckItem for a ConditionCheck), so no transaction action
+// appears here. Queries of the customer index are granted on the index ARN
+// in grantPermissions.
 var (
-	// callstart reads the customer's state and devices, writes the session,
-	// the call reference and the customer's metadata in one transaction,
-	// records the push outcome and disables devices whose endpoint is gone.
-	// Its query of the customer index is granted in a statement of its own.
+	// callstart reads the call reference and a replayed session (GetItem)
+	// and the customer's partition (Query). Its transaction puts the
+	// session, the call reference and the customer's metadata and updates a
+	// superseded session, with no ConditionCheck item. It records the push
+	// outcome and disables devices whose endpoint is gone (UpdateItem), and
+	// GET /v1/calls/{call_id} reads a session (GetItem).
 	callStartTableActions = []string{
-		"dynamodb:ConditionCheckItem",
 		"dynamodb:GetItem",
 		"dynamodb:PutItem",
 		"dynamodb:Query",
 		"dynamodb:UpdateItem",
 	}
-	// respond reads and updates sessions and lists the customer's history
-	// through the customer index.
+	// respond stores answers with conditional updates and reads a session
+	// when an answer has no fast path. It queries only the customer index,
+	// for the history.
 	respondTableActions = []string{
 		"dynamodb:GetItem",
-		"dynamodb:Query",
 		"dynamodb:UpdateItem",
 	}
 	// gate reads a session and records disclosed fields on it.
@@ -39,13 +42,11 @@ var (
 		"dynamodb:GetItem",
 		"dynamodb:UpdateItem",
 	}
-	// devices stores, refreshes, lists and removes device items.
+	// devices writes a device item on registration and deletes it, with a
+	// condition and the old item returned, on removal.
 	devicesTableActions = []string{
 		"dynamodb:DeleteItem",
-		"dynamodb:GetItem",
 		"dynamodb:PutItem",
-		"dynamodb:Query",
-		"dynamodb:UpdateItem",
 	}
 )
 
@@ -71,7 +72,9 @@ func grantPermissions(functions map[string]awslambda.Function, table awsdynamodb
 	callstart.AddToRolePolicy(allow([]string{"sns:Publish"}, endpointPatterns(push)...))
 
 	respond := functions[metricnames.FunctionRespond]
-	respond.AddToRolePolicy(allow(respondTableActions, tableARN, indexARN))
+	respond.AddToRolePolicy(allow(respondTableActions, tableARN))
+	// The history is a query of the customer's sessions on the index.
+	respond.AddToRolePolicy(allow([]string{"dynamodb:Query"}, indexARN))
 	// GrantPublish adds kms:Decrypt and kms:GenerateDataKey* on the topic's
 	// key, which SNS needs to encrypt the message for the caller.
 	fraudTopic.GrantPublish(respond)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -18,8 +19,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/yourang/yourang/infra/stack"
+	"github.com/yourang/yourang/shared/callsession"
 	"github.com/yourang/yourang/shared/dynamostore"
 	"github.com/yourang/yourang/shared/metricnames"
+	"github.com/yourang/yourang/shared/settings"
 )
 
 const (
@@ -92,40 +95,42 @@ var (
 func build(t *testing.T) synthesized {
 	t.Helper()
 	fixtureOnce.Do(func() {
-		cfg, err := stack.ConfigFromContext(contextOf(testContext()))
-		if err != nil {
-			fixtureErr = err
-			return
-		}
 		if fixtureAssets, fixtureErr = os.MkdirTemp("", "yourang-infra-assets"); fixtureErr != nil {
 			return
 		}
 		if fixtureErr = writeAssets(fixtureAssets); fixtureErr != nil {
 			return
 		}
-
-		app := awscdk.NewApp(nil)
-		s, err := stack.New(app, "YouRangTest", stack.Props{Config: cfg, AssetRoot: fixtureAssets})
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		template := assertions.Template_FromStack(s.Stack, nil)
-		raw, err := json.Marshal(template.ToJSON())
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		var parsed map[string]any
-		if fixtureErr = json.Unmarshal(raw, &parsed); fixtureErr != nil {
-			return
-		}
-		fixture = synthesized{stack: s, template: template, json: parsed}
+		fixture, fixtureErr = synthesize(testContext(), fixtureAssets)
 	})
 	if fixtureErr != nil {
 		t.Fatalf("build stack: %v", fixtureErr)
 	}
 	return fixture
+}
+
+// synthesize builds the stack from context values, with the bootstrap
+// binaries under assetRoot, and parses its template.
+func synthesize(values map[string]any, assetRoot string) (synthesized, error) {
+	cfg, err := stack.ConfigFromContext(contextOf(values))
+	if err != nil {
+		return synthesized{}, err
+	}
+	app := awscdk.NewApp(nil)
+	s, err := stack.New(app, "YouRangTest", stack.Props{Config: cfg, AssetRoot: assetRoot})
+	if err != nil {
+		return synthesized{}, err
+	}
+	template := assertions.Template_FromStack(s.Stack, nil)
+	raw, err := json.Marshal(template.ToJSON())
+	if err != nil {
+		return synthesized{}, err
+	}
+	var parsed map[string]any
+	if err := json.Unmarshal(raw, &parsed); err != nil {
+		return synthesized{}, err
+	}
+	return synthesized{stack: s, template: template, json: parsed}, nil
 }
 
 func TestMain(m *testing.M) {
@@ -262,17 +267,16 @@ func TestFunctionEnvironment(t *testing.T) {
 	platforms := []string{
 		stack.EnvAPNSApplicationARN, stack.EnvAPNSSandboxApplicationARN, stack.EnvGCMApplicationARN,
 	}
+	// Every function reads the session settings at cold start.
+	common := []string{
+		stack.EnvTableName, stack.EnvMetricsNamespace,
+		stack.EnvAnswerWindow, stack.EnvAccessWindow, stack.EnvRetention, stack.EnvMatchCodeDigits, stack.EnvPushBudget,
+	}
 	want := map[string][]string{
-		metricnames.FunctionCallStart: append([]string{
-			stack.EnvTableName, stack.EnvMetricsNamespace,
-			stack.EnvAnswerWindow, stack.EnvRetention, stack.EnvMatchCodeDigits, stack.EnvPushBudget,
-		}, platforms...),
-		metricnames.FunctionRespond: {
-			stack.EnvTableName, stack.EnvMetricsNamespace, stack.EnvFraudTopicARN,
-			stack.EnvAccessWindow, stack.EnvRetention, stack.EnvMatchCodeDigits,
-		},
-		metricnames.FunctionGate:    {stack.EnvTableName, stack.EnvMetricsNamespace},
-		metricnames.FunctionDevices: append([]string{stack.EnvTableName, stack.EnvMetricsNamespace}, platforms...),
+		metricnames.FunctionCallStart: append(slices.Clone(common), platforms...),
+		metricnames.FunctionRespond:   append(slices.Clone(common), stack.EnvFraudTopicARN),
+		metricnames.FunctionGate:      slices.Clone(common),
+		metricnames.FunctionDevices:   append(slices.Clone(common), platforms...),
 	}
 
 	for name, keys := range want {
@@ -282,17 +286,22 @@ func TestFunctionEnvironment(t *testing.T) {
 		if !slices.Equal(got, keys) {
 			t.Errorf("%s: environment variables = %v, want %v", name, got, keys)
 		}
-		if v := vars[stack.EnvMetricsNamespace]; v != metricnames.DefaultNamespace {
-			t.Errorf("%s: %s = %v, want %q", name, stack.EnvMetricsNamespace, v, metricnames.DefaultNamespace)
+		for key, value := range map[string]string{
+			stack.EnvMetricsNamespace: metricnames.DefaultNamespace,
+			stack.EnvAnswerWindow:     "10m0s",
+			stack.EnvAccessWindow:     "1h0m0s",
+			stack.EnvRetention:        "2160h0m0s",
+			stack.EnvMatchCodeDigits:  "2",
+			stack.EnvPushBudget:       "5",
+		} {
+			if got := vars[key]; got != value {
+				t.Errorf("%s: %s = %v, want %q", name, key, got, value)
+			}
 		}
 	}
 
 	callstart := s.environment(t, metricnames.FunctionCallStart)
 	for key, value := range map[string]string{
-		stack.EnvAnswerWindow:              "10m0s",
-		stack.EnvRetention:                 "2160h0m0s",
-		stack.EnvMatchCodeDigits:           "2",
-		stack.EnvPushBudget:                "5",
 		stack.EnvAPNSApplicationARN:        apnsARN,
 		stack.EnvAPNSSandboxApplicationARN: apnsSandboxARN,
 		stack.EnvGCMApplicationARN:         gcmARN,
@@ -301,8 +310,72 @@ func TestFunctionEnvironment(t *testing.T) {
 			t.Errorf("callstart: %s = %v, want %q", key, got, value)
 		}
 	}
-	if got := s.environment(t, metricnames.FunctionRespond)[stack.EnvAccessWindow]; got != "1h0m0s" {
-		t.Errorf("respond: %s = %v, want 1h0m0s", stack.EnvAccessWindow, got)
+}
+
+// TestFunctionSessionSettingsStart checks that each function's environment
+// passes the session checks that the function runs at cold start, for
+// windows that fill the retention exactly. A function given only some of
+// the settings would combine them with a default, such as the 10m answer
+// window, and fail to start.
+func TestFunctionSessionSettingsStart(t *testing.T) {
+	assets := t.TempDir()
+	if err := writeAssets(assets); err != nil {
+		t.Fatal(err)
+	}
+	values := testContext()
+	values[stack.ContextAnswerWindow] = "30s"
+	values[stack.ContextAccessWindow] = "24h"
+	values[stack.ContextRetention] = "24h0m30s"
+	s, err := synthesize(values, assets)
+	if err != nil {
+		t.Fatalf("synthesize: %v", err)
+	}
+
+	for _, name := range stack.FunctionNames {
+		vars := s.environment(t, name)
+		lookup := func(key string) (string, bool) {
+			v, ok := vars[key].(string)
+			return v, ok
+		}
+		cfg, err := settings.SessionConfig(lookup)
+		if err != nil {
+			t.Errorf("%s: settings.SessionConfig: %v, want the function to start", name, err)
+			continue
+		}
+		if cfg.AnswerWindow != 30*time.Second || cfg.AccessWindow != 24*time.Hour || cfg.Retention != 24*time.Hour+30*time.Second {
+			t.Errorf("%s: windows = %v, %v, %v, want 30s, 24h, 24h0m30s", name, cfg.AnswerWindow, cfg.AccessWindow, cfg.Retention)
+		}
+	}
+}
+
+func TestFunctionTimeouts(t *testing.T) {
+	s := build(t)
+	// The slowest path of each function under the bounds of package
+	// callsession, and the timeout that covers it with margin. push is
+	// callsession's unexported pushTimeout, the bound of each step that
+	// calls SNS.
+	store := callsession.DefaultStoreTimeout.Seconds()
+	const push = 5.0
+	tests := []struct {
+		function string
+		slowest  float64
+		want     float64
+	}{
+		{metricnames.FunctionCallStart, store + push + store, 15},
+		{metricnames.FunctionRespond, store + push, 10},
+		{metricnames.FunctionGate, store, 5},
+		{metricnames.FunctionDevices, push + store, 10},
+	}
+	functions := s.resources("AWS::Lambda::Function")
+	for _, tt := range tests {
+		id := s.logicalID(s.stack.Functions[tt.function].Node().DefaultChild().(awslambda.CfnFunction))
+		got, _ := properties(functions[id])["Timeout"].(float64)
+		if got != tt.want {
+			t.Errorf("%s: Timeout = %v s, want %v s", tt.function, got, tt.want)
+		}
+		if got < tt.slowest+2 {
+			t.Errorf("%s: Timeout = %v s, want at least 2 s above its slowest path of %v s", tt.function, got, tt.slowest)
+		}
 	}
 }
 
@@ -536,7 +609,7 @@ func TestFunctionPermissions(t *testing.T) {
 	logs := []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 	want := map[string][]string{
 		metricnames.FunctionCallStart: append([]string{
-			"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+			"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 			"sns:Publish",
 		}, logs...),
 		metricnames.FunctionRespond: append([]string{
@@ -548,7 +621,7 @@ func TestFunctionPermissions(t *testing.T) {
 			"dynamodb:GetItem", "dynamodb:UpdateItem",
 		}, logs...),
 		metricnames.FunctionDevices: append([]string{
-			"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+			"dynamodb:DeleteItem", "dynamodb:PutItem",
 			"sns:CreatePlatformEndpoint", "sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes",
 		}, logs...),
 	}
@@ -585,12 +658,16 @@ func TestFunctionPermissionResources(t *testing.T) {
 		want     []string
 	}{
 		{metricnames.FunctionCallStart, "dynamodb:PutItem", []string{tableARN}},
+		{metricnames.FunctionCallStart, "dynamodb:UpdateItem", []string{tableARN}},
 		{metricnames.FunctionCallStart, "dynamodb:Query", []string{tableARN, indexARN}},
 		{metricnames.FunctionCallStart, "sns:Publish", quoted(apnsEndpoints, sandboxEndpoint, gcmEndpoints)},
-		{metricnames.FunctionRespond, "dynamodb:Query", []string{tableARN, indexARN}},
+		{metricnames.FunctionRespond, "dynamodb:GetItem", []string{tableARN}},
+		{metricnames.FunctionRespond, "dynamodb:UpdateItem", []string{tableARN}},
+		{metricnames.FunctionRespond, "dynamodb:Query", []string{indexARN}},
 		{metricnames.FunctionRespond, "sns:Publish", []string{fmt.Sprintf(`{"Ref":"%s"}`, fraudTopicID)}},
 		{metricnames.FunctionGate, "dynamodb:UpdateItem", []string{tableARN}},
 		{metricnames.FunctionDevices, "dynamodb:DeleteItem", []string{tableARN}},
+		{metricnames.FunctionDevices, "dynamodb:PutItem", []string{tableARN}},
 		{metricnames.FunctionDevices, "sns:CreatePlatformEndpoint", quoted(apnsARN, apnsSandboxARN, gcmARN)},
 		{metricnames.FunctionDevices, "sns:DeleteEndpoint", quoted(apnsEndpoints, sandboxEndpoint, gcmEndpoints)},
 	}
