@@ -25,7 +25,8 @@ CDK_DEPLOY_ARGS ?=
 # Whether the deployment's context values are set, on the command line or in
 # cdk.json or cdk.context.json.
 CONFIGURED := $(strip $(CDK_ARGS)$(shell grep -s -l '"jwtIssuer"' cdk.json cdk.context.json))
-# Example values that let synth run on a fresh clone; deploy refuses them.
+# Example values that let synth run on a fresh clone. Deploy and destroy
+# refuse to run when no context values are configured at all.
 EXAMPLE_CONTEXT := -c jwtIssuer=https://login.bank.example -c jwtAudience=bank-app \
 	-c apnsSandboxApplicationArn=arn:aws:sns:eu-west-2:111122223333:app/APNS_SANDBOX/yourang-example
 
