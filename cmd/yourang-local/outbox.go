@@ -6,6 +6,7 @@ import (
 
 	"github.com/yourang/yourang/shared/callsession"
 	"github.com/yourang/yourang/shared/devauth"
+	"github.com/yourang/yourang/shared/httpapi"
 	"github.com/yourang/yourang/shared/outbox"
 )
 
@@ -18,14 +19,14 @@ func outboxHandler(box *outbox.Outbox, tokens devauth.Tokens) http.Handler {
 		c, err := tokens.Authenticate(r)
 		if err != nil || c.ID == "" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			writeProblem(w, http.StatusUnauthorized, "credentials are missing or invalid: send a token that the local server printed at start")
+			httpapi.WriteProblem(w, callsession.Errorf(callsession.CodeUnauthenticated, "credentials are missing or invalid: send a token that the local server printed at start"))
 			return
 		}
 
 		filter := r.URL.Query().Get("customer_id")
 		if c.Kind == callsession.CallerCustomer {
 			if filter != "" && filter != c.ID {
-				writeProblem(w, http.StatusForbidden, "a customer can read only their own notifications: leave out customer_id")
+				httpapi.WriteProblem(w, callsession.Errorf(callsession.CodeForbidden, "a customer can read only their own notifications: leave out customer_id"))
 				return
 			}
 			filter = c.ID
@@ -42,13 +43,5 @@ func outboxHandler(box *outbox.Outbox, tokens devauth.Tokens) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(map[string]any{"messages": records})
-	})
-}
-
-func writeProblem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
-		"type": "urn:yourang:problem:local_outbox", "title": http.StatusText(status), "status": status, "detail": detail,
 	})
 }

@@ -25,6 +25,8 @@ type problem struct {
 	Code      callsession.Code `json:"code"`
 	CallID    string           `json:"call_id,omitempty"`
 	Decisions []decisionJSON   `json:"decisions,omitempty"`
+	// retryAfter is the Retry-After header in whole seconds, or 0.
+	retryAfter int
 }
 
 // statusFor maps each domain error code to its HTTP status.
@@ -46,6 +48,23 @@ var statusFor = map[callsession.Code]int{
 // caller's fault. decisions, when given, are included for gate errors so
 // that a client sees every field denied.
 func (a *API) writeError(ctx context.Context, w http.ResponseWriter, err error, decisions []callsession.Decision) {
+	p := newProblem(err)
+	for _, d := range decisions {
+		p.Decisions = append(p.Decisions, toDecisionJSON(d))
+	}
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	if p.Status >= 500 {
+		a.log.ErrorContext(ctx, "request failed", "status", p.Status, "code", string(p.Code), "err", err)
+	}
+	writeJSON(w, p.Status, "application/problem+json", p)
+}
+
+// newProblem maps err to its problem details. Only a *callsession.Error
+// that is not internal lends its message; anything else gets a generic
+// detail, so internals never reach a client.
+func newProblem(err error) problem {
 	code := callsession.ErrorCode(err)
 	status, ok := statusFor[code]
 	if !ok {
@@ -62,18 +81,25 @@ func (a *API) writeError(ctx context.Context, w http.ResponseWriter, err error, 
 	var e *callsession.Error
 	if errors.As(err, &e) && code != callsession.CodeInternal {
 		p.Detail = e.Message
-		if e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
-		}
+		p.retryAfter = int(math.Ceil(e.RetryAfter.Seconds()))
 	}
-	for _, d := range decisions {
-		p.Decisions = append(p.Decisions, toDecisionJSON(d))
-	}
+	return p
+}
 
-	if status >= 500 {
-		a.log.ErrorContext(ctx, "request failed", "status", status, "code", string(code), "err", err)
-	}
-	writeJSON(w, status, "application/problem+json", p)
+// Problem returns the HTTP status and the problem+json body that the API
+// writes for err. Code outside the API, such as the Lambda handler for
+// events it cannot pass on, uses it to answer in the same form.
+func Problem(err error) (int, []byte) {
+	p := newProblem(err)
+	body, _ := json.Marshal(p) // a problem holds only strings and numbers
+	return p.Status, body
+}
+
+// WriteProblem writes err as problem+json without logging, for handlers
+// outside the API such as the local outbox route.
+func WriteProblem(w http.ResponseWriter, err error) {
+	p := newProblem(err)
+	writeJSON(w, p.Status, "application/problem+json", p)
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {

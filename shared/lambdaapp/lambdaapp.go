@@ -8,10 +8,8 @@ package lambdaapp
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 
@@ -156,12 +154,9 @@ func (h *Handler) Handle(ctx context.Context, event events.APIGatewayV2HTTPReque
 }
 
 func badRequest(detail string) events.APIGatewayV2HTTPResponse {
-	body, _ := json.Marshal(map[string]any{
-		"type": "urn:yourang:problem:invalid", "title": "Bad Request", "status": http.StatusBadRequest,
-		"detail": detail, "code": "invalid",
-	})
+	status, body := httpapi.Problem(callsession.Errorf(callsession.CodeInvalid, "%s", detail))
 	return events.APIGatewayV2HTTPResponse{
-		StatusCode: http.StatusBadRequest,
+		StatusCode: status,
 		Headers:    map[string]string{"Content-Type": "application/problem+json"},
 		Body:       string(body),
 	}
