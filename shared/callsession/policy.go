@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"slices"
+
+	"github.com/yourang/yourang/shared/strictjson"
 )
 
 // Class is the class of a field in the gate policy.
@@ -54,10 +56,22 @@ func LoadPolicy(r io.Reader) (*Policy, error) {
 		Version int               `json:"version"`
 		Fields  map[string]string `json:"fields"`
 	}
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read field policy: %w", err)
+	}
+	// A repeated field name would let its last class win silently, so
+	// the keys are checked before decoding.
+	if err := strictjson.CheckKeys(data, &doc); err != nil {
+		return nil, fmt.Errorf("field policy: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("field policy is not valid JSON: %w", err)
+		return nil, fmt.Errorf("field policy could not be read as {\"version\": 1, \"fields\": {...}}: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("field policy has data after the JSON object: keep one object in the file")
 	}
 	if doc.Version != 1 {
 		return nil, fmt.Errorf("field policy version %d is not supported: use version 1", doc.Version)

@@ -96,14 +96,17 @@ func TestLoadPolicyRejects(t *testing.T) {
 	}{
 		{"unknown_class.json", `"secret"`},
 		{"class_in_capitals.json", `"Sensitive"`},
-		{"class_not_string.json", "not valid JSON"},
+		{"class_not_string.json", "could not be read"},
 		{"bad_name.json", `"Direct-Debits"`},
 		{"version_2.json", "version 2"},
 		{"version_missing.json", "version 0"},
 		{"unknown_key.json", "default_class"},
 		{"empty_fields.json", "names no fields"},
 		{"fields_missing.json", "names no fields"},
-		{"not_json.json", "not valid JSON"},
+		{"not_json.json", "could not be read"},
+		{"duplicate_field.json", `"fields.balance" appears twice`},
+		{"two_objects.json", "data after the JSON object"},
+		{"field_in_capitals_key.json", `"Fields"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".json"), func(t *testing.T) {

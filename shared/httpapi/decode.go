@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/yourang/yourang/shared/callsession"
+	"github.com/yourang/yourang/shared/strictjson"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
@@ -34,8 +35,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return callsession.Errorf(callsession.CodeInvalid, "request body is empty: send a JSON object")
 	}
 
-	if err := checkKeys(body, v); err != nil {
-		return err
+	if err := strictjson.CheckKeys(body, v); err != nil {
+		return callsession.Errorf(callsession.CodeInvalid, "%s", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -1,24 +1,45 @@
-package httpapi
+// Package strictjson checks what encoding/json lets through silently: a key
+// that matches a struct field only when case is ignored (such as
+// "Customer_Id", or a Unicode case folding of it), and a key that appears
+// twice in one object, where the last value would win. The HTTP API and the
+// field policy loader use it, because in both a silently dropped value could
+// change what the gate allows.
+package strictjson
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
-
-	"github.com/yourang/yourang/shared/callsession"
 )
 
-// checkKeys rejects what encoding/json lets through silently: a key that
-// matches a field only when case is ignored (such as "Customer_Id", or a
-// Unicode case folding of it), and a key that appears twice in one object,
-// where the last value would win. v is the value the body decodes into. A
-// body that is not valid JSON passes, so that Decode reports the syntax
-// error with its position.
-func checkKeys(body []byte, v any) error {
+// KeyError reports a key that is repeated or not a field of the target.
+type KeyError struct {
+	// Path is the key with the keys of its parent objects, joined by dots,
+	// such as "agent.ID".
+	Path string
+	// Repeated is true for a key that appears twice in one object, false
+	// for a key that names no field.
+	Repeated bool
+}
+
+func (e *KeyError) Error() string {
+	if e.Repeated {
+		return fmt.Sprintf("field %q appears twice: send each field once", e.Path)
+	}
+	return fmt.Sprintf("field %q is not part of this request: remove it, and check the case of field names", e.Path)
+}
+
+// CheckKeys returns a *KeyError for the first key of body that is repeated
+// in its object, or that is not the exact JSON name of a field of the
+// struct that v points to (nested structs, slices and maps included; keys
+// of maps are only checked for repeats). A body that is not valid JSON
+// passes, so that the decoder reports the syntax error with its position.
+func CheckKeys(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	err := checkValue(dec, reflect.TypeOf(v), "")
-	if _, ok := err.(*callsession.Error); ok {
+	if _, ok := err.(*KeyError); ok {
 		return err
 	}
 	return nil
@@ -64,7 +85,7 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return callsession.Errorf(callsession.CodeInvalid, "field %q appears twice: send each field once", path+key)
+			return &KeyError{Path: path + key, Repeated: true}
 		}
 		seen[key] = true
 
@@ -72,7 +93,7 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 		if fields != nil {
 			ft, ok := fields[key]
 			if !ok {
-				return callsession.Errorf(callsession.CodeInvalid, "field %q is not part of this request: remove it, and check the case of field names", path+key)
+				return &KeyError{Path: path + key}
 			}
 			fieldType = ft
 		}
