@@ -1,7 +1,7 @@
-// Package strictjson checks what encoding/json lets through silently: a key
-// that matches a struct field only when case is ignored (such as
-// "Customer_Id", or a Unicode case folding of it), and a key that appears
-// twice in one object, where the last value would win. The HTTP API and the
+// Package strictjson checks two things that encoding/json lets through
+// silently. One is a key that matches a struct field only when case is
+// ignored, such as "Customer_Id" or a Unicode case folding of it. The other
+// is a key that appears twice in one object, where the last value would win. The HTTP API and the
 // field policy loader use it, because in both a silently dropped value could
 // change what the gate allows.
 package strictjson
@@ -33,9 +33,9 @@ func (e *KeyError) Error() string {
 
 // CheckKeys returns a *KeyError for the first key of body that is repeated
 // in its object, or that is not the exact JSON name of a field of the
-// struct that v points to (nested structs, slices and maps included; keys
-// of maps are only checked for repeats). A body that is not valid JSON
-// passes, so that the decoder reports the syntax error with its position.
+// struct that v points to. Nested structs, slices and maps are checked too,
+// but keys of maps only for repeats. A body that is not valid JSON passes,
+// so that the decoder reports the syntax error with its position.
 func CheckKeys(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	err := checkValue(dec, reflect.TypeOf(v), "")
