@@ -45,18 +45,24 @@ type Config struct {
 	MaxAttempts int
 }
 
-// Validate returns an error naming the first invalid setting.
+// Validate returns an error naming the first invalid setting. Each function
+// needs only part of the configuration: callstart and devices the platform
+// applications, respond the fraud topic. So every setting is optional, but
+// at least one must be set, and each that is set must be well formed. A
+// call that needs a missing setting fails with an error that names it.
 func (c Config) Validate() error {
-	if len(c.PlatformApplicationARNs) == 0 {
-		return fmt.Errorf("no platform application ARNs are set: set one for at least one of APNS, APNS_SANDBOX and GCM")
+	if len(c.PlatformApplicationARNs) == 0 && c.FraudTopicARN == "" {
+		return fmt.Errorf("no platform application ARN and no fraud topic ARN is set: set those the function uses")
 	}
 	for p, appARN := range c.PlatformApplicationARNs {
 		if err := validateApplicationARN(p, appARN); err != nil {
 			return err
 		}
 	}
-	if err := validateTopicARN(c.FraudTopicARN); err != nil {
-		return err
+	if c.FraudTopicARN != "" {
+		if err := validateTopicARN(c.FraudTopicARN); err != nil {
+			return err
+		}
 	}
 	if c.MaxAttempts < 0 || c.MaxAttempts > 10 {
 		return fmt.Errorf("max attempts %d is out of range: set it between 1 and 10, or 0 for %d", c.MaxAttempts, DefaultMaxAttempts)
@@ -163,6 +169,9 @@ func (p *Pusher) Notify(ctx context.Context, d callsession.Device, n callsession
 // AlertFraud publishes a to the fraud topic. It returns a CodeUnavailable
 // error when SNS fails.
 func (p *Pusher) AlertFraud(ctx context.Context, a callsession.FraudAlert) error {
+	if p.topicARN == "" {
+		return fmt.Errorf("fraud alert for call %s not published: no fraud topic ARN is configured", a.CallID)
+	}
 	msg, err := pushpayload.FraudAlert(a)
 	if err != nil {
 		return fmt.Errorf("build fraud alert for call %s: %w", a.CallID, err)

@@ -90,7 +90,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		name string
 		edit func(*snspush.Config)
 	}{
-		{"no applications", func(c *snspush.Config) { c.PlatformApplicationARNs = nil }},
+		{"nothing set", func(c *snspush.Config) { c.PlatformApplicationARNs, c.FraudTopicARN = nil, "" }},
 		{"unknown platform", func(c *snspush.Config) {
 			c.PlatformApplicationARNs["ADM"] = "arn:aws:sns:us-east-1:123456789012:app/ADM/x"
 		}},
@@ -102,7 +102,6 @@ func TestNewValidatesConfig(t *testing.T) {
 			c.PlatformApplicationARNs[callsession.PlatformGCM] = s.ApplicationARN("APNS")
 		}},
 		{"topic ARN as application", func(c *snspush.Config) { c.PlatformApplicationARNs[callsession.PlatformGCM] = s.TopicARN() }},
-		{"missing topic", func(c *snspush.Config) { c.FraudTopicARN = "" }},
 		{"endpoint as topic", func(c *snspush.Config) {
 			c.FraudTopicARN = "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/yourang/1"
 		}},
@@ -122,6 +121,24 @@ func TestNewValidatesConfig(t *testing.T) {
 	t.Run("nil client", func(t *testing.T) {
 		if _, err := snspush.New(nil, config(s)); err == nil {
 			t.Errorf("New(nil) returned no error, want one")
+		}
+	})
+	t.Run("applications only, as for callstart and devices", func(t *testing.T) {
+		cfg := config(s)
+		cfg.FraudTopicARN = ""
+		p, err := snspush.New(client, cfg)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if err := p.AlertFraud(context.Background(), callsession.FraudAlert{CallID: "call_1", CustomerID: "c", At: time.Now()}); err == nil {
+			t.Error("AlertFraud without a topic returned no error, want one")
+		}
+	})
+	t.Run("topic only, as for respond", func(t *testing.T) {
+		cfg := config(s)
+		cfg.PlatformApplicationARNs = nil
+		if _, err := snspush.New(client, cfg); err != nil {
+			t.Errorf("New: %v", err)
 		}
 	})
 	t.Run("valid", func(t *testing.T) {
