@@ -3,6 +3,7 @@ package callsession_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +99,41 @@ func TestPushCallsBounded(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("a call to a silent push service did not give up within 30s")
 		}
+	}
+}
+
+// TestFailedAlertAfterWrongCodes checks the other way into a denial: the
+// last wrong match code denies the session, its alert fails, and the deny
+// that the error asks for publishes it.
+func TestFailedAlertAfterWrongCodes(t *testing.T) {
+	ctx := context.Background()
+	pusher := &flakyAlerts{}
+	svc := callsession.NewService(memstore.New(), callsession.DefaultConfig(),
+		callsession.WithPusher(pusher), callsession.WithClock(newFakeClock(t0)))
+	started, err := svc.Start(ctx, agentCaller, startRequest("pbx-wrong"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := callsession.AnswerRequest{CallID: started.Session.CallID, Answer: callsession.AnswerConfirm, MatchCode: wrongCode(started.Session.MatchCode)}
+	for range 2 {
+		_, err := svc.Answer(ctx, customerCaller, wrong)
+		checkCode(t, err, callsession.CodeWrongMatchCode)
+	}
+
+	_, err = svc.Answer(ctx, customerCaller, wrong)
+	checkCode(t, err, callsession.CodeUnavailable)
+	if msg := domainError(t, err).Message; !strings.Contains(msg, `"deny"`) {
+		t.Errorf("message %q does not tell the app to send \"deny\"", msg)
+	}
+	if n := len(pusher.Alerts()); n != 0 {
+		t.Fatalf("got %d alerts after the failed publish, want 0", n)
+	}
+
+	if _, err := svc.Answer(ctx, customerCaller, callsession.AnswerRequest{CallID: started.Session.CallID, Answer: callsession.AnswerDeny}); err != nil {
+		t.Fatalf("deny after the denial: got %v, want success", err)
+	}
+	alerts := pusher.Alerts()
+	if len(alerts) != 1 || alerts[0].Reason != callsession.EndWrongMatchCodes {
+		t.Fatalf("got alerts %+v, want one with reason %s", alerts, callsession.EndWrongMatchCodes)
 	}
 }

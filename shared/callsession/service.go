@@ -221,10 +221,23 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 	if !needsFraudAlert(req, res, err) {
 		return res, err
 	}
-	if alertErr := s.alertFraud(ctx, res.Session); alertErr != nil && err == nil {
+	alertErr := s.alertFraud(ctx, res.Session)
+	switch {
+	case alertErr == nil:
+		return res, err
+	case err == nil:
 		return res, alertErr
+	default:
+		// The last wrong match code denied the session and its alert
+		// failed. A repeated confirm would be a conflict, so the app is told
+		// to send "deny", which publishes the alert again.
+		return res, &Error{
+			Code: CodeUnavailable,
+			Message: "the match code was wrong too often and the session is now denied, but the alert to the bank's " +
+				"fraud team failed: send the answer \"deny\" to make sure it is sent",
+			Err: errors.Join(err, alertErr),
+		}
 	}
-	return res, err
 }
 
 // needsFraudAlert reports whether an answer publishes the fraud alert: when
@@ -256,10 +269,10 @@ func (s *Service) alertFraud(ctx context.Context, sess Session) error {
 		At:         sess.AnsweredAt,
 	}
 
+	// The error is returned, not logged: the API logs every 503 once.
 	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
 	if err := s.pusher.AlertFraud(ctx, a); err != nil {
-		s.log.ErrorContext(ctx, "fraud alert failed", "call_id", sess.CallID, "customer_id", sess.CustomerID, "err", err)
 		return &Error{
 			Code:    CodeUnavailable,
 			Message: "the answer is recorded, but the alert to the bank's fraud team failed: send the same answer again",
@@ -271,7 +284,9 @@ func (s *Service) alertFraud(ctx context.Context, sess Session) error {
 
 // GateResult is the gate's answer for one request.
 type GateResult struct {
-	Session   Session
+	Session Session
+	// Status is the session's status at the time the decisions were made.
+	Status    Status
 	Decisions []Decision
 }
 
@@ -309,7 +324,7 @@ func (s *Service) Gate(ctx context.Context, c Caller, callID string, fields []st
 		return res, err
 	}
 
-	res := GateResult{Session: sess, Decisions: make([]Decision, len(fields))}
+	res := GateResult{Session: sess, Status: sess.StatusAt(now), Decisions: make([]Decision, len(fields))}
 	for i, f := range fields {
 		cl, known := s.policy.Class(f)
 		res.Decisions[i] = Decide(f, cl, known, sess, now, disclosed)

@@ -70,7 +70,7 @@ func (a *API) gate(w http.ResponseWriter, r *http.Request, c callsession.Caller)
 		return nil
 	}
 
-	out := gateJSON{CallID: res.Session.CallID, Status: string(res.Session.StatusAt(a.svc.Now()))}
+	out := gateJSON{CallID: res.Session.CallID, Status: string(res.Status)}
 	for _, d := range res.Decisions {
 		out.Decisions = append(out.Decisions, toDecisionJSON(d))
 	}
