@@ -163,8 +163,6 @@ type env struct {
 
 // envOptions changes how newEnv builds an env.
 type envOptions struct {
-	// storeOptions are passed to memstore.New.
-	storeOptions []memstore.Option
 	// wrap, when set, puts a test store in front of the memstore.
 	wrap func(*memstore.Store) callsession.Store
 }
@@ -177,7 +175,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, o envOptions) *env {
 	t.Helper()
 	e := &env{
-		store:  memstore.New(o.storeOptions...),
+		store:  memstore.New(),
 		clock:  &fakeClock{now: startTime},
 		pusher: &fakePusher{},
 		logs:   &syncBuffer{},

@@ -14,7 +14,6 @@ import (
 
 	"github.com/yourang/yourang/shared/callsession"
 	"github.com/yourang/yourang/shared/devauth"
-	"github.com/yourang/yourang/shared/memstore"
 )
 
 var (
@@ -84,7 +83,6 @@ func TestStartCallPushOutcome(t *testing.T) {
 	disabled := fmt.Errorf("publish: %w", callsession.ErrEndpointDisabled)
 	tests := []struct {
 		name       string
-		store      []memstore.Option
 		devices    []string
 		failNotify map[string]error
 		// want is the push outcome of the first and of the second call
@@ -93,7 +91,6 @@ func TestStartCallPushOutcome(t *testing.T) {
 		wantPushed []string
 	}{
 		{name: "no device", want: [2][3]int{{0, 0, 0}, {0, 0, 0}}},
-		{name: "demo device", store: []memstore.Option{memstore.WithDemoDevices()}, want: [2][3]int{{1, 1, 0}, {1, 1, 0}}, wantPushed: []string{"demo-phone", "demo-phone"}},
 		{name: "one device", devices: []string{"phone-1"}, want: [2][3]int{{1, 1, 0}, {1, 1, 0}}, wantPushed: []string{"phone-1", "phone-1"}},
 		{
 			name:       "disabled endpoint",
@@ -113,7 +110,7 @@ func TestStartCallPushOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnvWith(t, envOptions{storeOptions: tt.store})
+			e := newEnv(t)
 			e.pusher.failNotify = tt.failNotify
 			for _, id := range tt.devices {
 				addDevice(t, e, alice, id)

@@ -7,7 +7,6 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -24,28 +23,15 @@ type Store struct {
 	sessions map[string]callsession.Session           // by call id; guarded by mu
 	callRefs map[string]string                        // call_ref to call id; guarded by mu
 	devices  map[string]map[string]callsession.Device // customer id, then device id; guarded by mu
-	demo     bool
 }
 
-// Option configures a Store.
-type Option func(*Store)
-
-// WithDemoDevices makes the store register one enabled demo device for any
-// customer that has none when a call starts, so that the local walk-through
-// works on a fresh machine before an app has registered a phone.
-func WithDemoDevices() Option { return func(s *Store) { s.demo = true } }
-
 // New returns an empty store.
-func New(opts ...Option) *Store {
-	s := &Store{
+func New() *Store {
+	return &Store{
 		sessions: make(map[string]callsession.Session),
 		callRefs: make(map[string]string),
 		devices:  make(map[string]map[string]callsession.Device),
 	}
-	for _, opt := range opts {
-		opt(s)
-	}
-	return s
 }
 
 // StartSession implements [callsession.Store].
@@ -85,22 +71,7 @@ func (s *Store) StartSession(ctx context.Context, req callsession.StartRequest, 
 	s.sessions[p.Session.CallID] = p.Session
 	s.callRefs[p.Session.CallRef] = p.Session.CallID
 
-	if s.demo && len(s.devices[req.CustomerID]) == 0 {
-		s.putDevice(demoDevice(req.CustomerID, p.Session.StartedAt))
-	}
 	return p, s.deviceList(req.CustomerID), nil
-}
-
-func demoDevice(customerID string, now time.Time) callsession.Device {
-	return callsession.Device{
-		CustomerID:  customerID,
-		DeviceID:    "demo-phone",
-		Platform:    callsession.PlatformAPNSSandbox,
-		Token:       "demo-token-" + customerID,
-		EndpointARN: fmt.Sprintf("arn:aws:sns:local:000000000000:endpoint/APNS_SANDBOX/yourang-local/demo-phone-%s", customerID),
-		Enabled:     true,
-		UpdatedAt:   now,
-	}
 }
 
 // Session implements [callsession.Store].
