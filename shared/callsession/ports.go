@@ -114,8 +114,10 @@ type Store interface {
 	PutDevice(ctx context.Context, d Device) error
 	// DeleteDevice removes a device and returns it; CodeNotFound if absent.
 	DeleteDevice(ctx context.Context, customerID, deviceID string) (Device, error)
-	// DisableDevice marks a device disabled; CodeNotFound if absent.
-	DisableDevice(ctx context.Context, customerID, deviceID string) error
+	// DisableDevice marks d disabled if the stored device still has d's
+	// token, and does nothing if a newer registration replaced it.
+	// CodeNotFound if the device is absent.
+	DisableDevice(ctx context.Context, d Device) error
 }
 
 // Pusher sends push notifications and fraud alerts: SNS in AWS, a recording

@@ -184,7 +184,10 @@ func (s *Service) pushOne(ctx context.Context, d Device, n Notification) error {
 		return err
 	}
 	log.InfoContext(ctx, "push endpoint disabled, marking device disabled", "err", err)
-	if derr := s.store.DisableDevice(ctx, d.CustomerID, d.DeviceID); derr != nil {
+	// The push's context may be nearly spent, so the write gets its own.
+	storeCtx, cancel := s.storeContext(context.WithoutCancel(ctx))
+	defer cancel()
+	if derr := s.store.DisableDevice(storeCtx, d); derr != nil {
 		log.ErrorContext(ctx, "mark device disabled failed", "err", derr)
 	}
 	return err

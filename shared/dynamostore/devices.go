@@ -92,24 +92,29 @@ func (s *Store) DeleteDevice(ctx context.Context, customerID, deviceID string) (
 	return decodeDevice(out.Attributes)
 }
 
-// DisableDevice implements [callsession.Store].
-func (s *Store) DisableDevice(ctx context.Context, customerID, deviceID string) error {
+// DisableDevice implements [callsession.Store]. The condition on the token
+// keeps a registration that replaced the device meanwhile enabled.
+func (s *Store) DisableDevice(ctx context.Context, d callsession.Device) error {
 	e := newExprArgs()
 	update := fmt.Sprintf("SET %s = %s", e.name(attrDeviceEnabled), e.value(&types.AttributeValueMemberBOOL{Value: false}))
-	cond := fmt.Sprintf("attribute_exists(%s)", e.name(PartitionKey))
+	cond := fmt.Sprintf("attribute_exists(%s) AND %s = %s", e.name(PartitionKey), e.name(attrDeviceToken), e.value(str(d.Token)))
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       deviceKey(customerID, deviceID),
-		UpdateExpression:          &update,
-		ConditionExpression:       &cond,
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
+		TableName:                           &s.table,
+		Key:                                 deviceKey(d.CustomerID, d.DeviceID),
+		UpdateExpression:                    &update,
+		ConditionExpression:                 &cond,
+		ExpressionAttributeNames:            e.Names(),
+		ExpressionAttributeValues:           e.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if conditionFailed(err) {
-		return callsession.DeviceNotFound(deviceID)
+		if oldItem(err) == nil {
+			return callsession.DeviceNotFound(d.DeviceID)
+		}
+		return nil // a newer registration replaced the disabled token
 	}
 	if err != nil {
-		return unavailable(fmt.Errorf("disable device %s of customer %s: %w", deviceID, customerID, err))
+		return unavailable(fmt.Errorf("disable device %s of customer %s: %w", d.DeviceID, d.CustomerID, err))
 	}
 	return nil
 }

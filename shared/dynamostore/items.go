@@ -42,6 +42,7 @@ const (
 	attrMatchCode       = "match_code"
 	attrVersion         = "version"
 	attrDeviceEnabled   = "enabled"
+	attrDeviceToken     = "token"
 	attrDeviceUpdatedAt = "updated_at"
 )
 

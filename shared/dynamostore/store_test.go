@@ -103,13 +103,15 @@ func TestUnavailable(t *testing.T) {
 			_, err := s.Answer(ctx, callsession.AnswerRequest{CallID: "call_1", CustomerID: "cus-1", Answer: callsession.AnswerDeny}, now, cfg)
 			return err
 		},
-		"Disclose":      func() error { _, _, err := s.Disclose(ctx, "call_1", nil, now); return err },
-		"RecordPush":    func() error { return s.RecordPush(ctx, "call_1", callsession.PushOutcome{}, now) },
-		"History":       func() error { _, err := s.History(ctx, "cus-1", now); return err },
-		"Devices":       func() error { _, err := s.Devices(ctx, "cus-1"); return err },
-		"PutDevice":     func() error { return s.PutDevice(ctx, callsession.Device{CustomerID: "cus-1", DeviceID: "d"}) },
-		"DeleteDevice":  func() error { _, err := s.DeleteDevice(ctx, "cus-1", "d"); return err },
-		"DisableDevice": func() error { return s.DisableDevice(ctx, "cus-1", "d") },
+		"Disclose":     func() error { _, _, err := s.Disclose(ctx, "call_1", nil, now); return err },
+		"RecordPush":   func() error { return s.RecordPush(ctx, "call_1", callsession.PushOutcome{}, now) },
+		"History":      func() error { _, err := s.History(ctx, "cus-1", now); return err },
+		"Devices":      func() error { _, err := s.Devices(ctx, "cus-1"); return err },
+		"PutDevice":    func() error { return s.PutDevice(ctx, callsession.Device{CustomerID: "cus-1", DeviceID: "d"}) },
+		"DeleteDevice": func() error { _, err := s.DeleteDevice(ctx, "cus-1", "d"); return err },
+		"DisableDevice": func() error {
+			return s.DisableDevice(ctx, callsession.Device{CustomerID: "cus-1", DeviceID: "d", Token: "t"})
+		},
 	}
 	for name, call := range calls {
 		if got := callsession.ErrorCode(call()); got != callsession.CodeUnavailable {

@@ -193,15 +193,18 @@ func (s *Store) DeleteDevice(ctx context.Context, customerID, deviceID string) (
 }
 
 // DisableDevice implements [callsession.Store].
-func (s *Store) DisableDevice(ctx context.Context, customerID, deviceID string) error {
+func (s *Store) DisableDevice(ctx context.Context, d callsession.Device) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, ok := s.devices[customerID][deviceID]
+	stored, ok := s.devices[d.CustomerID][d.DeviceID]
 	if !ok {
-		return callsession.DeviceNotFound(deviceID)
+		return callsession.DeviceNotFound(d.DeviceID)
 	}
-	d.Enabled = false
-	s.devices[customerID][deviceID] = d
+	if stored.Token != d.Token {
+		return nil // a newer registration replaced the disabled token
+	}
+	stored.Enabled = false
+	s.devices[d.CustomerID][d.DeviceID] = stored
 	return nil
 }
 

@@ -106,11 +106,19 @@ func testDevices(t *testing.T, f *fixture) {
 	}
 	f.wantDevices("after replace", "cus-1", phone, tablet)
 
-	if err := f.store.DisableDevice(f.ctx, "cus-1", "tablet"); err != nil {
+	if err := f.store.DisableDevice(f.ctx, tablet); err != nil {
 		t.Fatalf("disable device: %v", err)
 	}
 	tablet.Enabled = false
 	f.wantDevices("after disable", "cus-1", phone, tablet)
+
+	// Disabling the token that a new registration replaced changes nothing.
+	stale := phone
+	stale.Token = "token-replaced-earlier"
+	if err := f.store.DisableDevice(f.ctx, stale); err != nil {
+		t.Fatalf("disable a replaced token: %v", err)
+	}
+	f.wantDevices("after disabling a replaced token", "cus-1", phone, tablet)
 
 	deleted, err := f.store.DeleteDevice(f.ctx, "cus-1", "phone")
 	if err != nil {
@@ -121,7 +129,7 @@ func testDevices(t *testing.T, f *fixture) {
 
 	_, err = f.store.DeleteDevice(f.ctx, "cus-1", "phone")
 	wantCode(t, "delete deleted device", err, callsession.CodeNotFound)
-	err = f.store.DisableDevice(f.ctx, "cus-1", "phone")
+	err = f.store.DisableDevice(f.ctx, phone)
 	wantCode(t, "disable deleted device", err, callsession.CodeNotFound)
 	_, err = f.store.DeleteDevice(f.ctx, "cus-2", "tablet")
 	wantCode(t, "delete another customer's device", err, callsession.CodeNotFound)
