@@ -137,3 +137,29 @@ func TestFailedAlertAfterWrongCodes(t *testing.T) {
 		t.Fatalf("got alerts %+v, want one with reason %s", alerts, callsession.EndWrongMatchCodes)
 	}
 }
+
+func TestPushOncePerEndpoint(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	pusher := &recordingPusher{}
+	svc := callsession.NewService(store, callsession.DefaultConfig(),
+		callsession.WithPusher(pusher), callsession.WithClock(newFakeClock(t0)))
+	for _, id := range []string{"phone-old", "phone-new"} {
+		d := callsession.Device{CustomerID: customerCaller.ID, DeviceID: id, Platform: callsession.PlatformAPNS,
+			Token: "same-token", EndpointARN: "arn:aws:sns:eu-west-2:123456789012:endpoint/APNS/yourang/shared", Enabled: true}
+		if err := store.PutDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	res, err := svc.Start(ctx, agentCaller, startRequest("pbx-shared"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(pusher.Notified()); n != 1 {
+		t.Errorf("got %d pushes, want 1 for two records of one endpoint", n)
+	}
+	if res.Session.Push.Devices != 1 || res.Session.Push.Sent != 1 {
+		t.Errorf("push outcome: got %+v, want 1 device reached", res.Session.Push)
+	}
+}

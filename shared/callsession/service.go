@@ -150,10 +150,14 @@ func (s *Service) pushAll(ctx context.Context, sess Session, devices []Device) P
 		out PushOutcome
 		wg  sync.WaitGroup
 	)
+	// Two device records can share an endpoint after a reinstall took the
+	// endpoint over; the phone gets the prompt once.
+	endpoints := map[string]bool{}
 	for _, d := range devices {
-		if !d.Enabled {
+		if !d.Enabled || (d.EndpointARN != "" && endpoints[d.EndpointARN]) {
 			continue
 		}
+		endpoints[d.EndpointARN] = true
 		out.Devices++
 		wg.Go(func() {
 			err := s.pushOne(ctx, d, n)

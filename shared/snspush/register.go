@@ -21,6 +21,12 @@ import (
 // such as an app reinstalled under another device id, is taken over, and its
 // CustomUserData is rewritten for d.
 //
+// NOTE: the previous owner's device record keeps the endpoint ARN. The
+// service pushes to an endpoint once per call start, and Unregister leaves an
+// endpoint that names another owner, but a previous owner who is another
+// customer, on a phone handed on, still has pushes routed to this phone
+// until that record is removed or the push fails.
+//
 // It returns a CodeInvalid error when d's platform has no application or SNS
 // rejects the token, and a CodeUnavailable error when SNS fails. Errors never
 // contain the token.

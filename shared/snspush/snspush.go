@@ -201,8 +201,23 @@ func (p *Pusher) Unregister(ctx context.Context, d callsession.Device) error {
 	if d.EndpointARN == "" {
 		return nil
 	}
-	_, err := p.client.DeleteEndpoint(ctx, &sns.DeleteEndpointInput{EndpointArn: aws.String(d.EndpointARN)}, p.bounded)
+
+	// Another registration may have taken the endpoint over since d was
+	// stored, such as the app reinstalled under a new device id; the
+	// endpoint then names its new owner and must stay.
+	attrs, err := p.endpointAttributes(ctx, d.EndpointARN, d)
 	var gone *types.NotFoundException
+	if errors.As(err, &gone) {
+		return nil
+	}
+	if err != nil {
+		return callsession.Unavailable(dependency, err)
+	}
+	if attrs["CustomUserData"] != customUserData(d) {
+		return nil
+	}
+
+	_, err = p.client.DeleteEndpoint(ctx, &sns.DeleteEndpointInput{EndpointArn: aws.String(d.EndpointARN)}, p.bounded)
 	if err == nil || errors.As(err, &gone) {
 		return nil
 	}

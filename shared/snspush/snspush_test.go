@@ -649,16 +649,43 @@ func TestUnregisterIsIdempotent(t *testing.T) {
 	if err := p.Unregister(ctx, d); err != nil {
 		t.Errorf("second Unregister: %v", err)
 	}
+	// The second call finds the endpoint gone when it reads it, and
+	// deletes nothing.
 	deletes := s.RequestsFor("DeleteEndpoint")
-	if len(deletes) != 2 || deletes[0].Param("EndpointArn") != d.EndpointARN {
-		t.Errorf("DeleteEndpoint requests = %d, want 2 for %s", len(deletes), d.EndpointARN)
+	if len(deletes) != 1 || deletes[0].Param("EndpointArn") != d.EndpointARN {
+		t.Errorf("DeleteEndpoint requests = %d, want 1 for %s", len(deletes), d.EndpointARN)
 	}
 
 	d.EndpointARN = ""
 	if err := p.Unregister(ctx, d); err != nil {
 		t.Errorf("Unregister without an endpoint: %v", err)
 	}
-	if n := len(s.RequestsFor("DeleteEndpoint")); n != 2 {
-		t.Errorf("DeleteEndpoint requests = %d, want still 2", n)
+	if n := len(s.RequestsFor("DeleteEndpoint")); n != 1 {
+		t.Errorf("DeleteEndpoint requests = %d, want still 1", n)
+	}
+}
+
+// TestUnregisterKeepsTakenOverEndpoint covers an app reinstalled under a
+// new device id: the new registration takes the endpoint of the same token
+// over, and removing the old device must not delete it.
+func TestUnregisterKeepsTakenOverEndpoint(t *testing.T) {
+	s := snstest.New(t)
+	p := newPusher(t, s)
+	old := register(t, p, device("cust-1", "phone-old", callsession.PlatformAPNS))
+	reinstalled := device("cust-1", "phone-new", callsession.PlatformAPNS)
+	reinstalled.Token = old.Token
+	reinstalled = register(t, p, reinstalled)
+	if reinstalled.EndpointARN != old.EndpointARN {
+		t.Fatalf("reinstall got endpoint %s, want the taken-over %s", reinstalled.EndpointARN, old.EndpointARN)
+	}
+
+	if err := p.Unregister(context.Background(), old); err != nil {
+		t.Fatalf("Unregister of the old device: %v", err)
+	}
+	if _, ok := s.Endpoint(reinstalled.EndpointARN); !ok {
+		t.Error("endpoint of the reinstalled app was deleted with the old device")
+	}
+	if n := len(s.RequestsFor("DeleteEndpoint")); n != 0 {
+		t.Errorf("DeleteEndpoint requests = %d, want 0", n)
 	}
 }
