@@ -236,8 +236,8 @@ func (s *Service) Answer(ctx context.Context, c Caller, req AnswerRequest) (Answ
 		return res, alertErr
 	default:
 		// The last wrong match code denied the session and its alert
-		// failed. A repeated confirm would be a conflict, so the app is told
-		// to send "deny", which publishes the alert again.
+		// failed. A repeated confirm would be a conflict, so the message asks
+		// the app to send "deny", which publishes the alert again.
 		return res, &Error{
 			Code: CodeUnavailable,
 			Message: "the match code was wrong too often and the session is now denied, but the alert to the bank's " +

@@ -21,11 +21,11 @@ import (
 // such as an app reinstalled under another device id, is taken over, and its
 // CustomUserData is rewritten for d.
 //
-// NOTE: the previous owner's device record keeps the endpoint ARN. The
-// service pushes to an endpoint once per call start, and Unregister leaves an
-// endpoint that names another owner, but a previous owner who is another
-// customer, on a phone handed on, still has pushes routed to this phone
-// until that record is removed or the push fails.
+// NOTE: the previous owner's device record keeps the endpoint ARN. For the
+// same customer that is harmless, because a call start pushes to each
+// endpoint once and Unregister keeps an endpoint that names another owner.
+// But when the phone was handed on to another customer, the previous
+// owner's prompts still reach it until that record is removed.
 //
 // It returns a CodeInvalid error when d's platform has no application or SNS
 // rejects the token, and a CodeUnavailable error when SNS fails. Errors never

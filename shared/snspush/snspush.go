@@ -203,7 +203,7 @@ func (p *Pusher) Unregister(ctx context.Context, d callsession.Device) error {
 	}
 
 	// Another registration may have taken the endpoint over since d was
-	// stored, such as the app reinstalled under a new device id; the
+	// stored, for example the app reinstalled under a new device id. The
 	// endpoint then names its new owner and must stay.
 	attrs, err := p.endpointAttributes(ctx, d.EndpointARN, d)
 	var gone *types.NotFoundException
