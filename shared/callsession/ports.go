@@ -95,10 +95,12 @@ type Store interface {
 	// error it then returns with the stored result.
 	Answer(ctx context.Context, req AnswerRequest, now time.Time, cfg Config) (AnswerResult, error)
 
-	// Disclose appends ds to the session if [CanDisclose] holds at now, in
+	// Disclose records ds on the session if [CanDisclose] holds at now, in
 	// the same atomic step that reads the session, filling in AgentID and
-	// AgentName from the session. It returns the session as read and whether
-	// ds was stored.
+	// AgentName from the session. A field already recorded keeps its first
+	// record, so the records stay bounded by the field policy however often
+	// the gate is asked. Records are ordered by time, then by field. It
+	// returns the session as read and whether the disclosure was allowed.
 	Disclose(ctx context.Context, callID string, ds []Disclosure, now time.Time) (Session, bool, error)
 
 	// RecordPush stores the push outcome of a session.

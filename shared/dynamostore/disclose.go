@@ -10,29 +10,29 @@ import (
 	"github.com/yourang/yourang/shared/callsession"
 )
 
-// Disclose implements [callsession.Store] with one UpdateItem that appends
-// ds to the session's disclosure list on the condition that the session is
-// confirmed and inside its access window at now, the same rule as
-// [callsession.CanDisclose]. On a failed condition the session comes back
-// as it was, with false; a missing session is CodeNotFound.
-//
-// The list lives on the session item, whose size DynamoDB limits to 400 KB.
-// NOTE: an append past the limit fails with a ValidationException, which
-// is returned as CodeUnavailable, so the gate denies the fields.
+// Disclose implements [callsession.Store] with one UpdateItem that records
+// each field of ds in the session's disclosure map, unless the field is
+// there already, on the condition that the session is confirmed and inside
+// its access window at now, the same rule as [callsession.CanDisclose]. On
+// a failed condition the session comes back as it was, with false; a
+// missing session is CodeNotFound.
 func (s *Store) Disclose(ctx context.Context, callID string, ds []callsession.Disclosure, now time.Time) (callsession.Session, bool, error) {
-	records := make([]types.AttributeValue, len(ds))
-	for i, d := range ds {
+	e := newExprArgs()
+	disclosures := e.name(attrDisclosures)
+	var sets []string
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if seen[d.Field] {
+			continue // a field listed twice is recorded once
+		}
+		seen[d.Field] = true
 		av, err := encode(newDisclosureItem(d))
 		if err != nil {
 			return callsession.Session{}, false, fmt.Errorf("disclose on session %s: %w", callID, err)
 		}
-		records[i] = &types.AttributeValueMemberM{Value: av}
+		entry := disclosures + "." + e.name(d.Field)
+		sets = append(sets, fmt.Sprintf("%s = if_not_exists(%s, %s)", entry, entry, e.value(&types.AttributeValueMemberM{Value: av})))
 	}
-
-	e := newExprArgs()
-	list := e.name(attrDisclosures)
-	sets := []string{fmt.Sprintf("%s = list_append(if_not_exists(%s, %s), %s)",
-		list, list, e.value(&types.AttributeValueMemberL{}), e.value(&types.AttributeValueMemberL{Value: records}))}
 	cond := []string{
 		fmt.Sprintf("attribute_exists(%s)", e.name(PartitionKey)),
 		fmt.Sprintf("%s = %s", e.name(attrStatus), e.value(str(string(callsession.StatusConfirmed)))),

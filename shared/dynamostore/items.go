@@ -1,7 +1,9 @@
 package dynamostore
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -79,12 +81,16 @@ type sessionItem struct {
 	PushFailed  int   `dynamodbav:"push_failed"`
 	PushedAt    int64 `dynamodbav:"pushed_at,omitempty"`
 
-	Disclosures []disclosureItem `dynamodbav:"disclosures,omitempty"`
+	// Disclosures maps each disclosed field to its first disclosure. The map
+	// is always present, empty at first, because Disclose sets its entries
+	// by path. Keying by field bounds the item's size by the field policy,
+	// however often an agent tool asks the gate.
+	Disclosures map[string]disclosureItem `dynamodbav:"disclosures"`
 }
 
-// disclosureItem is one entry of a session's disclosure list. It leaves out
-// the agent, who is the session's agent, because Disclose appends the list
-// without reading the session first.
+// disclosureItem is the first disclosure of one field. It leaves out the
+// agent, who is the session's agent, because Disclose writes it without
+// reading the session first.
 type disclosureItem struct {
 	Field     string `dynamodbav:"field"`
 	Principal string `dynamodbav:"principal"`
@@ -219,8 +225,11 @@ func newSessionItem(s callsession.Session) sessionItem {
 		PushFailed:   s.Push.Failed,
 		PushedAt:     nanos(s.PushedAt),
 	}
+	it.Disclosures = map[string]disclosureItem{}
 	for _, d := range s.Disclosures {
-		it.Disclosures = append(it.Disclosures, newDisclosureItem(d))
+		if _, seen := it.Disclosures[d.Field]; !seen {
+			it.Disclosures[d.Field] = newDisclosureItem(d)
+		}
 	}
 	return it
 }
@@ -258,6 +267,10 @@ func (it sessionItem) session() callsession.Session {
 			At:        fromNanos(d.At),
 		})
 	}
+	// A map has no order; the history lists disclosures by time, then field.
+	slices.SortFunc(s.Disclosures, func(a, b callsession.Disclosure) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Field, b.Field))
+	})
 	return s
 }
 

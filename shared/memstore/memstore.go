@@ -113,9 +113,16 @@ func (s *Store) Disclose(ctx context.Context, callID string, ds []callsession.Di
 		return clone(sess), false, nil
 	}
 	for _, d := range ds {
+		if slices.ContainsFunc(sess.Disclosures, func(old callsession.Disclosure) bool { return old.Field == d.Field }) {
+			continue // the first disclosure of a field is kept
+		}
 		d.AgentID, d.AgentName = sess.Agent.ID, sess.Agent.DisplayName
 		sess.Disclosures = append(sess.Disclosures, d)
 	}
+	// The order every store returns: by time, then by field.
+	slices.SortStableFunc(sess.Disclosures, func(a, b callsession.Disclosure) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Field, b.Field))
+	})
 	s.sessions[callID] = sess
 	return clone(sess), true, nil
 }

@@ -20,13 +20,15 @@ func testDiscloseConfirmed(t *testing.T, f *fixture) {
 	want.Disclosures = withAgent(s, disclosures(now, "iban"))
 	wantSession(t, "disclose result", got, want)
 
-	// The last instant of the access window still counts, and records append.
+	// The last instant of the access window still counts, and new fields
+	// are added, ordered by time and then by field. A field disclosed
+	// before, or listed twice, keeps its first record.
 	last := confirmed.AccessUntil.Add(-time.Nanosecond)
-	got, ok = f.disclose(s, last, "balance", "address")
+	got, ok = f.disclose(s, last, "balance", "iban", "address", "balance")
 	if !ok {
 		t.Fatalf("got disclosed=false at the last instant of the access window, want true")
 	}
-	want.Disclosures = append(want.Disclosures, withAgent(s, disclosures(last, "balance", "address"))...)
+	want.Disclosures = append(want.Disclosures, withAgent(s, disclosures(last, "address", "balance"))...)
 	wantSession(t, "second disclose result", got, want)
 	wantSession(t, "stored session", f.session(s.CallID), want)
 }
