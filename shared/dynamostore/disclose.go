@@ -10,11 +10,11 @@ import (
 	"github.com/yourang/yourang/shared/callsession"
 )
 
-// Disclose implements [callsession.Store] with one UpdateItem that records
-// each field of ds in the session's disclosure map, unless the field is
-// there already, on the condition that the session is confirmed and inside
-// its access window at now, the same rule as [callsession.CanDisclose]. On
-// a failed condition the session comes back as it was, with false; a
+// Disclose implements [callsession.Store] with one UpdateItem. It records
+// each field of ds in the session's disclosure map unless the field is
+// there already. Its condition is that the session is confirmed and inside
+// its access window at now, the rule of [callsession.CanDisclose]. On a
+// failed condition the session comes back as it was, with false, and a
 // missing session is CodeNotFound.
 func (s *Store) Disclose(ctx context.Context, callID string, ds []callsession.Disclosure, now time.Time) (callsession.Session, bool, error) {
 	e := newExprArgs()
