@@ -106,9 +106,9 @@ type Store interface {
 	// RecordPush stores the push outcome of a session.
 	RecordPush(ctx context.Context, callID string, o PushOutcome, at time.Time) error
 
-	// History returns the customer's sessions started at or after since,
-	// newest first.
-	History(ctx context.Context, customerID string, since time.Time) ([]Session, error)
+	// History returns the customer's newest sessions started at or after
+	// since, at most limit of them, newest first.
+	History(ctx context.Context, customerID string, since time.Time, limit int) ([]Session, error)
 
 	// Devices returns the customer's devices, enabled or not.
 	Devices(ctx context.Context, customerID string) ([]Device, error)

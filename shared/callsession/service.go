@@ -372,16 +372,9 @@ func (s *Service) History(ctx context.Context, c Caller) ([]Session, error) {
 	}
 	ctx, cancel := s.storeContext(ctx)
 	defer cancel()
-	sessions, err := s.store.History(ctx, c.ID, s.clock.Now().Add(-s.cfg.Retention))
-	if err != nil {
-		return nil, err
-	}
-	// NOTE: the store still reads the whole retention period; a paged
-	// history would need a cursor in the Store interface.
-	if len(sessions) > MaxHistory {
-		sessions = sessions[:MaxHistory]
-	}
-	return sessions, nil
+	// NOTE: older sessions than the newest MaxHistory are not reachable
+	// through the API; a paged history would need a cursor.
+	return s.store.History(ctx, c.ID, s.clock.Now().Add(-s.cfg.Retention), MaxHistory)
 }
 
 // Now returns the service clock's current time, for rendering statuses.

@@ -16,7 +16,7 @@ import (
 // NOTE: reads of a global secondary index are eventually consistent, so a
 // session started or answered less than about a second ago may be missing
 // or show its previous state.
-func (s *Store) History(ctx context.Context, customerID string, since time.Time) ([]callsession.Session, error) {
+func (s *Store) History(ctx context.Context, customerID string, since time.Time, limit int) ([]callsession.Session, error) {
 	e := newExprArgs()
 	keyCond := fmt.Sprintf("%s = %s AND %s >= %s",
 		e.name(CustomerIndexPartitionKey), e.value(str(customerPrefix+customerID)),
@@ -29,10 +29,11 @@ func (s *Store) History(ctx context.Context, customerID string, since time.Time)
 		ExpressionAttributeNames:  e.Names(),
 		ExpressionAttributeValues: e.Values(),
 		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(min(limit, 1000))),
 	})
 
 	var out []callsession.Session
-	for pages.HasMorePages() {
+	for pages.HasMorePages() && len(out) < limit {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, unavailable(fmt.Errorf("query history of customer %s: %w", customerID, err))
@@ -44,6 +45,9 @@ func (s *Store) History(ctx context.Context, customerID string, since time.Time)
 			}
 			out = append(out, sess)
 		}
+	}
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }

@@ -105,7 +105,7 @@ func TestUnavailable(t *testing.T) {
 		},
 		"Disclose":     func() error { _, _, err := s.Disclose(ctx, "call_1", nil, now); return err },
 		"RecordPush":   func() error { return s.RecordPush(ctx, "call_1", callsession.PushOutcome{}, now) },
-		"History":      func() error { _, err := s.History(ctx, "cus-1", now); return err },
+		"History":      func() error { _, err := s.History(ctx, "cus-1", now, 10); return err },
 		"Devices":      func() error { _, err := s.Devices(ctx, "cus-1"); return err },
 		"PutDevice":    func() error { return s.PutDevice(ctx, callsession.Device{CustomerID: "cus-1", DeviceID: "d"}) },
 		"DeleteDevice": func() error { _, err := s.DeleteDevice(ctx, "cus-1", "d"); return err },

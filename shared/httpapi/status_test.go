@@ -566,7 +566,7 @@ func (s failingStore) Disclose(ctx context.Context, callID string, ds []callsess
 	return callsession.Session{}, false, s.err
 }
 
-func (s failingStore) History(ctx context.Context, customerID string, since time.Time) ([]callsession.Session, error) {
+func (s failingStore) History(ctx context.Context, customerID string, since time.Time, limit int) ([]callsession.Session, error) {
 	return nil, s.err
 }
 

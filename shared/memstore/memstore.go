@@ -141,7 +141,7 @@ func (s *Store) RecordPush(ctx context.Context, callID string, o callsession.Pus
 }
 
 // History implements [callsession.Store].
-func (s *Store) History(ctx context.Context, customerID string, since time.Time) ([]callsession.Session, error) {
+func (s *Store) History(ctx context.Context, customerID string, since time.Time, limit int) ([]callsession.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []callsession.Session
@@ -153,6 +153,9 @@ func (s *Store) History(ctx context.Context, customerID string, since time.Time)
 	slices.SortFunc(out, func(a, b callsession.Session) int {
 		return cmp.Or(b.StartedAt.Compare(a.StartedAt), cmp.Compare(b.CallID, a.CallID))
 	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
 	return out, nil
 }
 

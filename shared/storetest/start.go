@@ -46,7 +46,7 @@ func testStartReplays(t *testing.T, f *fixture) {
 	}
 	wantSession(t, "replayed session", p.Session, confirmed)
 
-	hist, err := f.store.History(f.ctx, "cus-1", t0.Add(-time.Hour))
+	hist, err := f.store.History(f.ctx, "cus-1", t0.Add(-time.Hour), 100)
 	if err != nil {
 		t.Fatalf("history: %v", err)
 	}
@@ -60,7 +60,7 @@ func testStartRefOfOtherCustomer(t *testing.T, f *fixture) {
 	_, _, err := f.tryStart("cus-2", "ref-1", t0.Add(time.Minute))
 	wantCode(t, "start with another customer's call_ref", err, callsession.CodeConflict)
 
-	hist, err := f.store.History(f.ctx, "cus-2", t0.Add(-time.Hour))
+	hist, err := f.store.History(f.ctx, "cus-2", t0.Add(-time.Hour), 100)
 	if err != nil {
 		t.Fatalf("history: %v", err)
 	}
@@ -239,14 +239,17 @@ func testHistory(t *testing.T, f *fixture) {
 	tests := []struct {
 		name  string
 		since time.Time
+		limit int
 		want  []string
 	}{
-		{"all", t0.Add(-time.Hour), []string{c.CallID, b.CallID, a.CallID}},
-		{"since is inclusive", t0.Add(time.Minute), []string{c.CallID, b.CallID}},
-		{"none", t0.Add(21 * time.Minute), []string{}},
+		{"all", t0.Add(-time.Hour), 100, []string{c.CallID, b.CallID, a.CallID}},
+		{"since is inclusive", t0.Add(time.Minute), 100, []string{c.CallID, b.CallID}},
+		{"none", t0.Add(21 * time.Minute), 100, []string{}},
+		{"limit keeps the newest", t0.Add(-time.Hour), 2, []string{c.CallID, b.CallID}},
+		{"limit of one", t0.Add(-time.Hour), 1, []string{c.CallID}},
 	}
 	for _, tt := range tests {
-		got, err := f.store.History(f.ctx, "cus-1", tt.since)
+		got, err := f.store.History(f.ctx, "cus-1", tt.since, tt.limit)
 		if err != nil {
 			t.Fatalf("%s: history: %v", tt.name, err)
 		}
@@ -255,7 +258,7 @@ func testHistory(t *testing.T, f *fixture) {
 		}
 	}
 
-	got, err := f.store.History(f.ctx, "cus-1", t0.Add(-time.Hour))
+	got, err := f.store.History(f.ctx, "cus-1", t0.Add(-time.Hour), 100)
 	if err != nil {
 		t.Fatalf("history: %v", err)
 	}
@@ -264,7 +267,7 @@ func testHistory(t *testing.T, f *fixture) {
 		t.Fatalf("got status %q of superseded session, want expired", got[2].Status)
 	}
 
-	none, err := f.store.History(f.ctx, "cus-unknown", t0.Add(-time.Hour))
+	none, err := f.store.History(f.ctx, "cus-unknown", t0.Add(-time.Hour), 100)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("history of unknown customer: got %d sessions, err %v, want none", len(none), err)
 	}
@@ -274,7 +277,7 @@ func testHistorySameStart(t *testing.T, f *fixture) {
 	a := f.start("cus-1", "ref-1", t0).Session
 	b := f.start("cus-1", "ref-2", t0).Session
 
-	got, err := f.store.History(f.ctx, "cus-1", t0)
+	got, err := f.store.History(f.ctx, "cus-1", t0, 100)
 	if err != nil {
 		t.Fatalf("history: %v", err)
 	}
