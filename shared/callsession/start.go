@@ -28,8 +28,9 @@ type CustomerState struct {
 	RecentStarts []time.Time
 }
 
-// StartPlan is what a call start writes: a new session and the pending one
-// it supersedes, or the replay of an earlier start with the same call_ref.
+// StartPlan is the outcome of planning a call start: a new session and the
+// pending one it supersedes, or the replay of an earlier start with the
+// same call_ref.
 type StartPlan struct {
 	Session Session
 	// Created is false for a replay, which writes nothing.
