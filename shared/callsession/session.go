@@ -30,7 +30,7 @@ const (
 	EndConfirmed       EndReason = "customer_confirmed"
 )
 
-// Method is how a confirmation was given.
+// Method is the way a confirmation was given.
 type Method string
 
 // MethodMatchCode is a confirmation in the app with the match code that the

@@ -15,7 +15,7 @@ type StartRequest struct {
 	Agent   Agent
 }
 
-// CustomerState is what a store reads about a customer before a call start.
+// CustomerState is the customer data that a store reads before a call start.
 type CustomerState struct {
 	// Replay is the session already stored under the request's call_ref, if any.
 	Replay *Session

@@ -80,7 +80,7 @@ func validateDisplayName(name string) error {
 // displayable reports whether r may appear in a name on the customer's lock
 // screen. Control characters, format characters such as the right-to-left
 // override U+202E or the zero-width space U+200B, line and paragraph
-// separators, and U+FFFD, which stands in for invalid input, could hide or
+// separators, and U+FFFD, which replaces invalid input, could hide or
 // disguise the agent's name.
 func displayable(r rune) bool {
 	switch {

@@ -242,7 +242,7 @@ func customUserData(d callsession.Device) string {
 	b, _ := json.Marshal(struct {
 		CustomerID string `json:"customer_id"`
 		DeviceID   string `json:"device_id"`
-	}{d.CustomerID, d.DeviceID}) // cannot fail: two strings
+	}{d.CustomerID, d.DeviceID}) // json.Marshal fails only on unsupported types, and these are strings
 	return string(b)
 }
 
